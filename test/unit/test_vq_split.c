@@ -1,0 +1,1214 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
+/*
+ * The split-ring engine against the driver model: data byte for byte, ring
+ * protocol, and every hardening rule.
+ */
+#include <errno.h>
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <cmocka.h>
+#include <linux/virtio_config.h>
+
+#include <rte_eal.h>
+#include <rte_ether.h>
+#include <rte_ip.h>
+#include <rte_mbuf.h>
+#include <rte_tcp.h>
+#include <rte_udp.h>
+
+#include "virtio_driver.h"
+
+#define F(bit)	  (1ULL << (bit))
+#define BASE_FEAT (F(VIRTIO_F_VERSION_1) | F(VIRTIO_F_ACCESS_PLATFORM))
+#define RING_SIZE 256
+#define BURST	  32
+
+static struct rte_mempool *pool;
+
+struct fixture {
+	struct drv drv;
+	struct vq *vq;
+	struct rte_mbuf *pkts[BURST];
+};
+
+static struct fixture *setup(uint16_t size, uint64_t features, uint16_t start_idx)
+{
+	struct fixture *f = calloc(1, sizeof(*f));
+	struct vq_config cfg;
+	int err;
+
+	assert_non_null(f);
+	drv_init(&f->drv, size, BASE_FEAT | features, start_idx);
+	cfg = drv_vq_config(&f->drv);
+	f->vq = vq_create(&cfg, SOCKET_ID_ANY, &err);
+	assert_non_null(f->vq);
+	return f;
+}
+
+static void teardown(struct fixture *f)
+{
+	vq_free(f->vq);
+	drv_fini(&f->drv);
+	free(f);
+}
+
+static struct vq_stats stats(const struct fixture *f)
+{
+	struct vq_stats s;
+
+	vq_get_stats(f->vq, &s);
+	return s;
+}
+
+static void fill_pattern(uint8_t *buf, uint32_t len, uint32_t seed)
+{
+	uint32_t i;
+
+	for (i = 0; i < len; i++)
+		buf[i] = (uint8_t)(seed * 31 + i * 7 + (i >> 8));
+}
+
+/* Flatten an mbuf chain and compare it with @want. */
+static void assert_mbuf_bytes(const struct rte_mbuf *m, const uint8_t *want, uint32_t len)
+{
+	uint8_t *flat = malloc(len ? len : 1);
+	uint32_t off = 0;
+
+	assert_int_equal(m->pkt_len, len);
+	for (; m != NULL; m = m->next) {
+		assert_true(off + m->data_len <= len);
+		memcpy(flat + off, rte_pktmbuf_mtod(m, const uint8_t *), m->data_len);
+		off += m->data_len;
+	}
+	assert_int_equal(off, len);
+	assert_memory_equal(flat, want, len);
+	free(flat);
+}
+
+static void assert_used(struct fixture *f, uint16_t id, uint32_t len)
+{
+	uint16_t got_id;
+	uint32_t got_len;
+
+	assert_true(drv_get_used(&f->drv, &got_id, &got_len));
+	assert_int_equal(got_id, id);
+	assert_int_equal(got_len, len);
+}
+
+static const struct virtio_net_hdr no_hdr;
+
+/* --- dequeue: driver TX to mbufs --- */
+
+static void dequeue_one(uint32_t len, const uint32_t *cuts, int ncuts, bool indirect,
+			uint64_t features)
+{
+	struct fixture *f = setup(RING_SIZE, features, 0);
+	uint8_t *data = malloc(len);
+	uint16_t head;
+
+	fill_pattern(data, len, len);
+	head = drv_tx(&f->drv, &no_hdr, data, len, cuts, ncuts, indirect);
+	drv_publish(&f->drv, head);
+	assert_int_equal(vq_dequeue_burst(f->vq, pool, f->pkts, BURST), 1);
+	assert_mbuf_bytes(f->pkts[0], data, len);
+	assert_used(f, head, 0); /* nothing written into TX buffers */
+	assert_int_equal(vq_last_avail_idx(f->vq), 1);
+	assert_int_equal(stats(f).packets, 1);
+	assert_int_equal(stats(f).bytes, len);
+	rte_pktmbuf_free(f->pkts[0]);
+	free(data);
+	teardown(f);
+}
+
+static void test_dequeue_single_descriptor(void **state)
+{
+	(void)state;
+	dequeue_one(60, NULL, 0, false, 0);
+}
+
+static void test_dequeue_header_in_own_descriptor(void **state)
+{
+	static const uint32_t cuts[] = {VQ_NET_HDR_LEN, 20, 20};
+
+	(void)state;
+	dequeue_one(100, cuts, 3, false, 0);
+}
+
+static void test_dequeue_header_split_across_descriptors(void **state)
+{
+	static const uint32_t cuts[] = {5, 4, 3, 1, 50};
+
+	(void)state;
+	dequeue_one(300, cuts, 5, false, 0);
+}
+
+static void test_dequeue_indirect(void **state)
+{
+	static const uint32_t cuts[] = {VQ_NET_HDR_LEN, 64, 64, 64};
+
+	(void)state;
+	dequeue_one(1500, cuts, 4, true, F(VIRTIO_RING_F_INDIRECT_DESC));
+}
+
+static void test_dequeue_jumbo_chains_mbufs(void **state)
+{
+	static const uint32_t cuts[] = {VQ_NET_HDR_LEN, 4096, 4096};
+
+	(void)state;
+	dequeue_one(9000, cuts, 3, false, 0);
+}
+
+static void test_dequeue_gso_sized_frame(void **state)
+{
+	(void)state;
+	dequeue_one(VQ_MAX_PKT_LEN, NULL, 0, false, 0);
+}
+
+static void test_dequeue_buffer_spanning_regions(void **state)
+{
+	struct fixture *f = setup(RING_SIZE, 0, 0);
+	uint8_t data[1000];
+	uint16_t head;
+
+	(void)state;
+	fill_pattern(data, sizeof(data), 3);
+	/* Place the frame across the boundary of the two host regions. */
+	f->drv.next_iova = DRV_IOVA_BASE + DRV_REGION_LEN - 300;
+	head = drv_tx(&f->drv, &no_hdr, data, sizeof(data), NULL, 0, false);
+	drv_publish(&f->drv, head);
+	assert_int_equal(vq_dequeue_burst(f->vq, pool, f->pkts, BURST), 1);
+	assert_mbuf_bytes(f->pkts[0], data, sizeof(data));
+	rte_pktmbuf_free(f->pkts[0]);
+	teardown(f);
+}
+
+static void test_dequeue_index_wraparound(void **state)
+{
+	struct fixture *f = setup(16, 0, 65530);
+	uint8_t data[64];
+	int round, i;
+
+	(void)state;
+	for (round = 0; round < 3; round++) {
+		uint16_t heads[10];
+
+		for (i = 0; i < 10; i++) {
+			fill_pattern(data, sizeof(data), round * 10 + i);
+			heads[i] = drv_tx(&f->drv, &no_hdr, data, sizeof(data), NULL, 0, false);
+			drv_publish(&f->drv, heads[i]);
+		}
+		assert_int_equal(vq_dequeue_burst(f->vq, pool, f->pkts, BURST), 10);
+		for (i = 0; i < 10; i++) {
+			fill_pattern(data, sizeof(data), round * 10 + i);
+			assert_mbuf_bytes(f->pkts[i], data, sizeof(data));
+			assert_used(f, heads[i], 0);
+		}
+		rte_pktmbuf_free_bulk(f->pkts, 10);
+	}
+	assert_int_equal(vq_last_avail_idx(f->vq), (uint16_t)(65530 + 30));
+	assert_int_equal(f->drv.used->idx, (uint16_t)(65530 + 30));
+	teardown(f);
+}
+
+static void test_dequeue_full_ring_and_burst_limit(void **state)
+{
+	struct fixture *f = setup(64, 0, 0);
+	uint8_t data[64] = {0};
+	int i;
+
+	(void)state;
+	for (i = 0; i < 64; i++)
+		drv_publish(&f->drv, drv_tx(&f->drv, &no_hdr, data, sizeof(data), NULL, 0, false));
+	assert_int_equal(vq_dequeue_burst(f->vq, pool, f->pkts, BURST), BURST);
+	rte_pktmbuf_free_bulk(f->pkts, BURST);
+	assert_int_equal(vq_dequeue_burst(f->vq, pool, f->pkts, BURST), BURST);
+	rte_pktmbuf_free_bulk(f->pkts, BURST);
+	assert_int_equal(vq_dequeue_burst(f->vq, pool, f->pkts, BURST), 0);
+	assert_false(vq_is_broken(f->vq));
+	teardown(f);
+}
+
+/* --- hardening: bad chains are returned with len 0 and counted --- */
+
+/* Publish @head, expect it returned unused, then check a good frame still flows. */
+static void expect_bad_tx_chain(struct fixture *f, uint16_t head)
+{
+	uint8_t data[80];
+	uint16_t good;
+
+	drv_publish(&f->drv, head);
+	fill_pattern(data, sizeof(data), 9);
+	good = drv_tx(&f->drv, &no_hdr, data, sizeof(data), NULL, 0, false);
+	drv_publish(&f->drv, good);
+	assert_int_equal(vq_dequeue_burst(f->vq, pool, f->pkts, BURST), 1);
+	assert_mbuf_bytes(f->pkts[0], data, sizeof(data));
+	rte_pktmbuf_free(f->pkts[0]);
+	assert_used(f, head, 0);
+	assert_used(f, good, 0);
+	assert_false(vq_is_broken(f->vq));
+}
+
+static void test_bad_next_out_of_range(void **state)
+{
+	struct fixture *f = setup(RING_SIZE, 0, 0);
+	struct drv_buf bufs[2] = {{drv_alloc(&f->drv, 64, 8), 64}, {drv_alloc(&f->drv, 64, 8), 64}};
+	uint16_t head = drv_chain(&f->drv, bufs, 2, 0, false);
+
+	(void)state;
+	f->drv.desc[head].next = RING_SIZE; /* one past the table */
+	expect_bad_tx_chain(f, head);
+	assert_int_equal(stats(f).bad_chains, 1);
+	teardown(f);
+}
+
+static void test_bad_descriptor_loop(void **state)
+{
+	struct fixture *f = setup(RING_SIZE, 0, 0);
+	struct drv_buf bufs[3];
+	uint16_t head;
+	int i;
+
+	(void)state;
+	for (i = 0; i < 3; i++)
+		bufs[i] = (struct drv_buf){drv_alloc(&f->drv, 64, 8), 64};
+	head = drv_chain(&f->drv, bufs, 3, 0, false);
+	f->drv.desc[(head + 2) % RING_SIZE].flags |= VRING_DESC_F_NEXT;
+	f->drv.desc[(head + 2) % RING_SIZE].next = head; /* back to the start */
+	expect_bad_tx_chain(f, head);
+	assert_int_equal(stats(f).bad_chains, 1);
+	teardown(f);
+}
+
+static void test_bad_chain_longer_than_ring(void **state)
+{
+	struct fixture *f = setup(16, 0, 0);
+	struct drv_buf bufs[16];
+	uint16_t head;
+	int i;
+
+	(void)state;
+	/* Sixteen descriptors are fine; the last pointing back makes seventeen. */
+	for (i = 0; i < 16; i++)
+		bufs[i] = (struct drv_buf){drv_alloc(&f->drv, 8, 8), 8};
+	head = drv_chain(&f->drv, bufs, 16, 0, false);
+	f->drv.desc[(head + 15) % 16].flags |= VRING_DESC_F_NEXT;
+	f->drv.desc[(head + 15) % 16].next = (head + 15) % 16;
+	drv_publish(&f->drv, head);
+	assert_int_equal(vq_dequeue_burst(f->vq, pool, f->pkts, BURST), 0);
+	assert_used(f, head, 0);
+	assert_int_equal(stats(f).bad_chains, 1);
+	teardown(f);
+}
+
+static void test_bad_unmapped_address(void **state)
+{
+	struct fixture *f = setup(RING_SIZE, 0, 0);
+	struct drv_buf buf = {DRV_IOVA_BASE - 4096, 100};
+
+	(void)state;
+	expect_bad_tx_chain(f, drv_chain(&f->drv, &buf, 1, 0, false));
+	teardown(f);
+}
+
+static void test_bad_address_runs_past_mapping(void **state)
+{
+	struct fixture *f = setup(RING_SIZE, 0, 0);
+	/* Starts mapped, ends in the hole after the second region. */
+	struct drv_buf buf = {DRV_IOVA_BASE + 2ULL * DRV_REGION_LEN - 50, 100};
+
+	(void)state;
+	expect_bad_tx_chain(f, drv_chain(&f->drv, &buf, 1, 0, false));
+	teardown(f);
+}
+
+static void test_bad_address_wraps(void **state)
+{
+	struct fixture *f = setup(RING_SIZE, 0, 0);
+	struct drv_buf buf = {UINT64_MAX - 10, 100};
+
+	(void)state;
+	expect_bad_tx_chain(f, drv_chain(&f->drv, &buf, 1, 0, false));
+	teardown(f);
+}
+
+static void test_bad_writable_descriptor_in_tx(void **state)
+{
+	struct fixture *f = setup(RING_SIZE, 0, 0);
+	struct drv_buf buf = {drv_alloc(&f->drv, 100, 8), 100};
+
+	(void)state;
+	expect_bad_tx_chain(f, drv_chain(&f->drv, &buf, 1, VRING_DESC_F_WRITE, false));
+	teardown(f);
+}
+
+static void test_bad_chain_shorter_than_header(void **state)
+{
+	struct fixture *f = setup(RING_SIZE, 0, 0);
+	struct drv_buf buf = {drv_alloc(&f->drv, 8, 8), VQ_NET_HDR_LEN - 1};
+
+	(void)state;
+	expect_bad_tx_chain(f, drv_chain(&f->drv, &buf, 1, 0, false));
+	teardown(f);
+}
+
+static void test_bad_frame_too_big(void **state)
+{
+	struct fixture *f = setup(RING_SIZE, 0, 0);
+	struct drv_buf buf = {drv_alloc(&f->drv, 70000, 8), VQ_NET_HDR_LEN + VQ_MAX_PKT_LEN + 1};
+
+	(void)state;
+	expect_bad_tx_chain(f, drv_chain(&f->drv, &buf, 1, 0, false));
+	assert_int_equal(stats(f).too_big, 1);
+	teardown(f);
+}
+
+static void test_bad_indirect_not_negotiated(void **state)
+{
+	struct fixture *f = setup(RING_SIZE, 0, 0);
+	uint8_t data[64] = {0};
+
+	(void)state;
+	expect_bad_tx_chain(f, drv_tx(&f->drv, &no_hdr, data, sizeof(data), NULL, 0, true));
+	teardown(f);
+}
+
+/* An indirect chain, then let @mutate break it. */
+static void expect_bad_indirect(void (*mutate)(struct drv *d, uint16_t head))
+{
+	struct fixture *f = setup(RING_SIZE, F(VIRTIO_RING_F_INDIRECT_DESC), 0);
+	static const uint32_t cuts[] = {VQ_NET_HDR_LEN, 32};
+	uint8_t data[64] = {0};
+	uint16_t head = drv_tx(&f->drv, &no_hdr, data, sizeof(data), cuts, 2, true);
+
+	mutate(&f->drv, head);
+	expect_bad_tx_chain(f, head);
+	assert_int_equal(stats(f).bad_chains, 1);
+	teardown(f);
+}
+
+static void make_nested(struct drv *d, uint16_t head)
+{
+	struct vring_desc *table = drv_ptr(d, d->desc[head].addr);
+
+	table[1].flags |= VRING_DESC_F_INDIRECT;
+}
+
+static void make_len_not_multiple(struct drv *d, uint16_t head)
+{
+	d->desc[head].len -= 1;
+}
+
+static void make_indirect_with_next(struct drv *d, uint16_t head)
+{
+	d->desc[head].flags |= VRING_DESC_F_NEXT;
+	d->desc[head].next = head;
+}
+
+static void make_table_too_long(struct drv *d, uint16_t head)
+{
+	d->desc[head].len = sizeof(struct vring_desc) * (RING_SIZE + 1);
+}
+
+static void make_table_unmapped(struct drv *d, uint16_t head)
+{
+	d->desc[head].addr = DRV_IOVA_BASE + 2ULL * DRV_REGION_LEN + 64;
+}
+
+static void make_indirect_next_out_of_table(struct drv *d, uint16_t head)
+{
+	struct vring_desc *table = drv_ptr(d, d->desc[head].addr);
+
+	table[0].next = 200; /* the table has three entries */
+}
+
+static void make_indirect_loop(struct drv *d, uint16_t head)
+{
+	struct vring_desc *table = drv_ptr(d, d->desc[head].addr);
+
+	table[1].flags |= VRING_DESC_F_NEXT;
+	table[1].next = 0;
+}
+
+static void test_bad_indirect_nested(void **state)
+{
+	(void)state;
+	expect_bad_indirect(make_nested);
+}
+
+static void test_bad_indirect_len(void **state)
+{
+	(void)state;
+	expect_bad_indirect(make_len_not_multiple);
+}
+
+static void test_bad_indirect_with_next(void **state)
+{
+	(void)state;
+	expect_bad_indirect(make_indirect_with_next);
+}
+
+static void test_bad_indirect_too_long(void **state)
+{
+	(void)state;
+	expect_bad_indirect(make_table_too_long);
+}
+
+static void test_bad_indirect_unmapped(void **state)
+{
+	(void)state;
+	expect_bad_indirect(make_table_unmapped);
+}
+
+static void test_bad_indirect_next_out_of_table(void **state)
+{
+	(void)state;
+	expect_bad_indirect(make_indirect_next_out_of_table);
+}
+
+static void test_bad_indirect_loop(void **state)
+{
+	(void)state;
+	expect_bad_indirect(make_indirect_loop);
+}
+
+static void test_bad_csum_start_beyond_frame(void **state)
+{
+	struct fixture *f = setup(RING_SIZE, 0, 0);
+	struct virtio_net_hdr hdr = {
+		.flags = VIRTIO_NET_HDR_F_NEEDS_CSUM,
+		.csum_start = 50,
+		.csum_offset = 16,
+	};
+	uint8_t data[64] = {0};
+
+	(void)state;
+	expect_bad_tx_chain(f, drv_tx(&f->drv, &hdr, data, sizeof(data), NULL, 0, false));
+	assert_int_equal(stats(f).bad_headers, 1);
+	teardown(f);
+}
+
+/* --- ring protocol violations break the queue, alone --- */
+
+static void test_broken_avail_idx_runs_ahead(void **state)
+{
+	struct fixture *f = setup(16, 0, 0);
+
+	(void)state;
+	__atomic_store_n(&f->drv.avail->idx, 17, __ATOMIC_RELEASE);
+	assert_int_equal(vq_dequeue_burst(f->vq, pool, f->pkts, BURST), 0);
+	assert_true(vq_is_broken(f->vq));
+	assert_int_equal(f->drv.used->idx, 0);
+	teardown(f);
+}
+
+static void test_broken_head_out_of_range(void **state)
+{
+	struct fixture *f = setup(16, 0, 0);
+	struct fixture *other = setup(16, 0, 0);
+	uint8_t data[64] = {0};
+
+	(void)state;
+	drv_publish(&f->drv, 16);
+	assert_int_equal(vq_dequeue_burst(f->vq, pool, f->pkts, BURST), 0);
+	assert_true(vq_is_broken(f->vq));
+	/* The queue stays stopped; another queue is unaffected. */
+	drv_publish(&f->drv, drv_tx(&f->drv, &no_hdr, data, sizeof(data), NULL, 0, false));
+	assert_int_equal(vq_dequeue_burst(f->vq, pool, f->pkts, BURST), 0);
+	drv_publish(&other->drv, drv_tx(&other->drv, &no_hdr, data, sizeof(data), NULL, 0, false));
+	assert_int_equal(vq_dequeue_burst(other->vq, pool, other->pkts, BURST), 1);
+	rte_pktmbuf_free(other->pkts[0]);
+	assert_false(vq_is_broken(other->vq));
+	teardown(other);
+	teardown(f);
+}
+
+static void test_create_rejects_bad_config(void **state)
+{
+	struct drv d;
+	struct vq_config cfg;
+	int err = 0;
+
+	(void)state;
+	drv_init(&d, 256, BASE_FEAT, 0);
+	cfg = drv_vq_config(&d);
+	cfg.size = 100; /* split rings are powers of two */
+	assert_null(vq_create(&cfg, SOCKET_ID_ANY, &err));
+	assert_int_equal(err, -EINVAL);
+	cfg = drv_vq_config(&d);
+	cfg.features &= ~F(VIRTIO_F_VERSION_1);
+	assert_null(vq_create(&cfg, SOCKET_ID_ANY, &err));
+	assert_int_equal(err, -EINVAL);
+	cfg = drv_vq_config(&d);
+	cfg.device_iova = DRV_RO_IOVA; /* the used ring must be writable */
+	assert_null(vq_create(&cfg, SOCKET_ID_ANY, &err));
+	assert_int_equal(err, -EFAULT);
+	cfg = drv_vq_config(&d);
+	cfg.desc_iova = DRV_IOVA_BASE + 2ULL * DRV_REGION_LEN - 64; /* runs off the mapping */
+	assert_null(vq_create(&cfg, SOCKET_ID_ANY, &err));
+	assert_int_equal(err, -EFAULT);
+	drv_fini(&d);
+}
+
+/* --- enqueue: mbufs to driver RX buffers --- */
+
+static struct rte_mbuf *make_mbuf(uint32_t len, uint32_t seed)
+{
+	struct rte_mbuf *head = NULL, *tail = NULL;
+	uint8_t *data = malloc(len);
+	uint32_t off = 0;
+
+	fill_pattern(data, len, seed);
+	while (off < len || head == NULL) {
+		struct rte_mbuf *m = rte_pktmbuf_alloc(pool);
+		uint32_t n = RTE_MIN(len - off, (uint32_t)rte_pktmbuf_tailroom(m));
+
+		assert_non_null(m);
+		memcpy(rte_pktmbuf_append(m, n), data + off, n);
+		off += n;
+		if (head == NULL) {
+			head = m;
+		} else {
+			tail->next = m;
+			head->nb_segs++;
+			head->pkt_len += n;
+		}
+		tail = m;
+	}
+	free(data);
+	return head;
+}
+
+/* Read what the driver got in chain @head: header and @len bytes of frame. */
+static void assert_rx(struct fixture *f, uint16_t head, uint32_t len, uint32_t seed,
+		      struct virtio_net_hdr_mrg_rxbuf *hdr_out)
+{
+	uint8_t *got = malloc(VQ_NET_HDR_LEN + len), *want = malloc(len);
+
+	assert_int_equal(drv_read_rx(&f->drv, head, got, VQ_NET_HDR_LEN + len),
+			 VQ_NET_HDR_LEN + len);
+	fill_pattern(want, len, seed);
+	assert_memory_equal(got + VQ_NET_HDR_LEN, want, len);
+	memcpy(hdr_out, got, sizeof(*hdr_out));
+	free(got);
+	free(want);
+}
+
+static void enqueue_one(uint32_t len, const uint32_t *bufs, int nbufs, bool indirect,
+			uint64_t features)
+{
+	struct fixture *f = setup(RING_SIZE, features, 0);
+	struct rte_mbuf *m = make_mbuf(len, len);
+	struct virtio_net_hdr_mrg_rxbuf hdr;
+	uint16_t head = drv_post_rx(&f->drv, bufs, nbufs, indirect);
+
+	drv_publish(&f->drv, head);
+	assert_int_equal(vq_enqueue_burst(f->vq, &m, 1), 1);
+	assert_used(f, head, VQ_NET_HDR_LEN + len);
+	assert_rx(f, head, len, len, &hdr);
+	assert_int_equal(hdr.hdr.flags, 0);
+	assert_int_equal(hdr.hdr.gso_type, VIRTIO_NET_HDR_GSO_NONE);
+	assert_int_equal(hdr.num_buffers, 1);
+	assert_int_equal(stats(f).packets, 1);
+	assert_int_equal(stats(f).bytes, len);
+	rte_pktmbuf_free(m);
+	teardown(f);
+}
+
+static void test_enqueue_single_buffer(void **state)
+{
+	static const uint32_t bufs[] = {1526};
+
+	(void)state;
+	enqueue_one(1514, bufs, 1, false, 0);
+}
+
+static void test_enqueue_header_split_across_descriptors(void **state)
+{
+	static const uint32_t bufs[] = {4, 4, 4, 100};
+
+	(void)state;
+	enqueue_one(90, bufs, 4, false, 0);
+}
+
+static void test_enqueue_indirect_big_packets(void **state)
+{
+	/* The kernel's big-packets mode: a long chain of pages, indirect. */
+	static const uint32_t bufs[] = {VQ_NET_HDR_LEN, 4096, 4096, 4096};
+
+	(void)state;
+	enqueue_one(9000, bufs, 4, true, F(VIRTIO_RING_F_INDIRECT_DESC));
+}
+
+static void test_enqueue_segmented_mbuf(void **state)
+{
+	static const uint32_t bufs[] = {16000};
+
+	(void)state;
+	enqueue_one(9000, bufs, 1, false, 0); /* 9000 bytes span several mbufs */
+}
+
+static void test_enqueue_too_big_without_mergeable(void **state)
+{
+	struct fixture *f = setup(RING_SIZE, 0, 0);
+	static const uint32_t small[] = {1526};
+	struct rte_mbuf *pkts[2] = {make_mbuf(3000, 1), make_mbuf(100, 2)};
+	struct virtio_net_hdr_mrg_rxbuf hdr;
+	uint16_t head = drv_post_rx(&f->drv, small, 1, false);
+
+	(void)state;
+	drv_publish(&f->drv, head);
+	/* The big frame is dropped, the buffer kept for the next frame. */
+	assert_int_equal(vq_enqueue_burst(f->vq, pkts, 2), 2);
+	assert_int_equal(stats(f).too_big, 1);
+	assert_used(f, head, VQ_NET_HDR_LEN + 100);
+	assert_rx(f, head, 100, 2, &hdr);
+	rte_pktmbuf_free_bulk(pkts, 2);
+	teardown(f);
+}
+
+static void test_enqueue_mergeable(void **state)
+{
+	struct fixture *f = setup(RING_SIZE, F(VIRTIO_NET_F_MRG_RXBUF), 0);
+	static const uint32_t page[] = {1536};
+	struct rte_mbuf *m = make_mbuf(5000, 7);
+	uint8_t *got = malloc(4 * 1536), *want = malloc(5000);
+	struct virtio_net_hdr_mrg_rxbuf hdr;
+	uint16_t heads[5];
+	uint32_t off = 0;
+	int i;
+
+	(void)state;
+	for (i = 0; i < 5; i++) {
+		heads[i] = drv_post_rx(&f->drv, page, 1, false);
+		drv_publish(&f->drv, heads[i]);
+	}
+	assert_int_equal(vq_enqueue_burst(f->vq, &m, 1), 1);
+	/* 5012 bytes in 1536-byte buffers: four of them, the last partly. */
+	for (i = 0; i < 4; i++) {
+		uint32_t len = i < 3 ? 1536 : VQ_NET_HDR_LEN + 5000 - 3 * 1536;
+
+		assert_used(f, heads[i], len);
+		off += drv_read_rx(&f->drv, heads[i], got + off, len);
+	}
+	assert_int_equal(off, VQ_NET_HDR_LEN + 5000);
+	memcpy(&hdr, got, sizeof(hdr));
+	assert_int_equal(hdr.num_buffers, 4);
+	fill_pattern(want, 5000, 7);
+	assert_memory_equal(got + VQ_NET_HDR_LEN, want, 5000);
+	assert_int_equal(vq_last_avail_idx(f->vq), 4);
+	rte_pktmbuf_free(m);
+	free(got);
+	free(want);
+	teardown(f);
+}
+
+static void test_enqueue_waits_for_buffers(void **state)
+{
+	struct fixture *f = setup(RING_SIZE, F(VIRTIO_NET_F_MRG_RXBUF), 0);
+	static const uint32_t page[] = {1536};
+	struct rte_mbuf *m = make_mbuf(4000, 5);
+	uint16_t head;
+
+	(void)state;
+	assert_int_equal(vq_enqueue_burst(f->vq, &m, 1), 0);
+	/* Two buffers are not enough for 4012 bytes: nothing is consumed. */
+	drv_publish(&f->drv, drv_post_rx(&f->drv, page, 1, false));
+	drv_publish(&f->drv, drv_post_rx(&f->drv, page, 1, false));
+	assert_int_equal(vq_enqueue_burst(f->vq, &m, 1), 0);
+	assert_int_equal(vq_last_avail_idx(f->vq), 0);
+	assert_int_equal(f->drv.used->idx, 0);
+	head = drv_post_rx(&f->drv, page, 1, false);
+	drv_publish(&f->drv, head);
+	assert_int_equal(vq_enqueue_burst(f->vq, &m, 1), 1);
+	assert_int_equal(f->drv.used->idx, 3);
+	rte_pktmbuf_free(m);
+	teardown(f);
+}
+
+static void test_enqueue_bad_rx_chains(void **state)
+{
+	struct fixture *f = setup(RING_SIZE, F(VIRTIO_NET_F_MRG_RXBUF), 0);
+	static const uint32_t page[] = {1536};
+	struct drv_buf ro = {DRV_RO_IOVA, 1536};
+	struct drv_buf readable = {drv_alloc(&f->drv, 1536, 8), 1536};
+	struct virtio_net_hdr_mrg_rxbuf hdr;
+	struct rte_mbuf *m = make_mbuf(1000, 4);
+	uint16_t bad_ro, bad_dir, good;
+
+	(void)state;
+	/* A writable descriptor in read-only memory, a readable one in an RX chain. */
+	bad_ro = drv_chain(&f->drv, &ro, 1, VRING_DESC_F_WRITE, false);
+	bad_dir = drv_chain(&f->drv, &readable, 1, 0, false);
+	good = drv_post_rx(&f->drv, page, 1, false);
+	drv_publish(&f->drv, bad_ro);
+	drv_publish(&f->drv, bad_dir);
+	drv_publish(&f->drv, good);
+	assert_int_equal(vq_enqueue_burst(f->vq, &m, 1), 1);
+	assert_used(f, bad_ro, 0);
+	assert_used(f, bad_dir, 0);
+	assert_used(f, good, VQ_NET_HDR_LEN + 1000);
+	assert_rx(f, good, 1000, 4, &hdr);
+	assert_int_equal(hdr.num_buffers, 1);
+	assert_int_equal(stats(f).bad_chains, 2);
+	/* Nothing was written into the read-only region. */
+	assert_int_equal(((uint8_t *)f->drv.host[2])[0], 0);
+	rte_pktmbuf_free(m);
+	teardown(f);
+}
+
+static void test_enqueue_index_wraparound(void **state)
+{
+	struct fixture *f = setup(8, 0, 65533);
+	static const uint32_t buf[] = {200};
+	int i;
+
+	(void)state;
+	for (i = 0; i < 20; i++) {
+		struct rte_mbuf *m = make_mbuf(100, i);
+		struct virtio_net_hdr_mrg_rxbuf hdr;
+		uint16_t head = drv_post_rx(&f->drv, buf, 1, false);
+
+		drv_publish(&f->drv, head);
+		assert_int_equal(vq_enqueue_burst(f->vq, &m, 1), 1);
+		assert_used(f, head, VQ_NET_HDR_LEN + 100);
+		assert_rx(f, head, 100, i, &hdr);
+		rte_pktmbuf_free(m);
+	}
+	assert_int_equal(f->drv.used->idx, (uint16_t)(65533 + 20));
+	teardown(f);
+}
+
+/* --- notifications --- */
+
+static void test_interrupt_flag_suppression(void **state)
+{
+	struct fixture *f = setup(RING_SIZE, 0, 0);
+	uint8_t data[64] = {0};
+
+	(void)state;
+	assert_false(vq_need_interrupt(f->vq)); /* nothing used yet */
+	drv_publish(&f->drv, drv_tx(&f->drv, &no_hdr, data, sizeof(data), NULL, 0, false));
+	assert_int_equal(vq_dequeue_burst(f->vq, pool, f->pkts, BURST), 1);
+	rte_pktmbuf_free(f->pkts[0]);
+	assert_true(vq_need_interrupt(f->vq));
+	assert_false(vq_need_interrupt(f->vq)); /* once per new batch */
+
+	f->drv.avail->flags = VRING_AVAIL_F_NO_INTERRUPT;
+	drv_publish(&f->drv, drv_tx(&f->drv, &no_hdr, data, sizeof(data), NULL, 0, false));
+	assert_int_equal(vq_dequeue_burst(f->vq, pool, f->pkts, BURST), 1);
+	rte_pktmbuf_free(f->pkts[0]);
+	assert_false(vq_need_interrupt(f->vq));
+	assert_int_equal(stats(f).interrupts, 1);
+	teardown(f);
+}
+
+static void test_interrupt_event_idx(void **state)
+{
+	struct fixture *f = setup(RING_SIZE, F(VIRTIO_RING_F_EVENT_IDX), 0);
+	uint16_t *used_event = &f->drv.avail->ring[RING_SIZE];
+	uint8_t data[64] = {0};
+	int i;
+
+	(void)state;
+	/* The driver wants an interrupt once used->idx passes 2. */
+	*used_event = 2;
+	for (i = 0; i < 2; i++) {
+		drv_publish(&f->drv, drv_tx(&f->drv, &no_hdr, data, sizeof(data), NULL, 0, false));
+		assert_int_equal(vq_dequeue_burst(f->vq, pool, f->pkts, BURST), 1);
+		rte_pktmbuf_free(f->pkts[0]);
+		assert_false(vq_need_interrupt(f->vq));
+	}
+	for (i = 0; i < 2; i++)
+		drv_publish(&f->drv, drv_tx(&f->drv, &no_hdr, data, sizeof(data), NULL, 0, false));
+	assert_int_equal(vq_dequeue_burst(f->vq, pool, f->pkts, BURST), 2);
+	rte_pktmbuf_free_bulk(f->pkts, 2);
+	assert_true(vq_need_interrupt(f->vq)); /* used went 2 -> 4, past event 2 */
+	/* The driver's NO_INTERRUPT flag is ignored with event-idx. */
+	f->drv.avail->flags = VRING_AVAIL_F_NO_INTERRUPT;
+	*used_event = 4;
+	drv_publish(&f->drv, drv_tx(&f->drv, &no_hdr, data, sizeof(data), NULL, 0, false));
+	assert_int_equal(vq_dequeue_burst(f->vq, pool, f->pkts, BURST), 1);
+	rte_pktmbuf_free(f->pkts[0]);
+	assert_true(vq_need_interrupt(f->vq));
+	teardown(f);
+}
+
+static void test_kick_suppression(void **state)
+{
+	struct fixture *f = setup(RING_SIZE, 0, 0);
+	struct fixture *e = setup(RING_SIZE, F(VIRTIO_RING_F_EVENT_IDX), 0);
+	uint16_t *avail_event = (uint16_t *)&e->drv.used->ring[RING_SIZE];
+	uint8_t data[64] = {0};
+
+	(void)state;
+	vq_disable_kicks(f->vq);
+	assert_int_equal(f->drv.used->flags, VRING_USED_F_NO_NOTIFY);
+	assert_false(vq_enable_kicks(f->vq));
+	assert_int_equal(f->drv.used->flags, 0);
+	drv_publish(&f->drv, drv_tx(&f->drv, &no_hdr, data, sizeof(data), NULL, 0, false));
+	assert_true(vq_enable_kicks(f->vq)); /* work arrived: do not sleep */
+
+	drv_publish(&e->drv, drv_tx(&e->drv, &no_hdr, data, sizeof(data), NULL, 0, false));
+	assert_int_equal(vq_dequeue_burst(e->vq, pool, e->pkts, BURST), 1);
+	rte_pktmbuf_free(e->pkts[0]);
+	assert_false(vq_enable_kicks(e->vq));
+	assert_int_equal(*avail_event, 1); /* kick me when you make entry 1 available */
+	teardown(e);
+	teardown(f);
+}
+
+/* --- offloads: the virtio-net header --- */
+
+/* An Ethernet + IPv4/IPv6 + TCP/UDP frame with a pseudo-header checksum. */
+static uint32_t build_l4_frame(uint8_t *buf, bool v6, bool tcp, uint32_t payload)
+{
+	struct rte_ether_hdr *eth = (struct rte_ether_hdr *)buf;
+	uint32_t l3_len = v6 ? sizeof(struct rte_ipv6_hdr) : sizeof(struct rte_ipv4_hdr);
+	uint32_t l4_len = tcp ? sizeof(struct rte_tcp_hdr) : sizeof(struct rte_udp_hdr);
+	uint8_t *l3 = buf + sizeof(*eth), *l4 = l3 + l3_len;
+	uint16_t pseudo;
+
+	memset(buf, 0, sizeof(*eth) + l3_len + l4_len);
+	eth->ether_type = rte_cpu_to_be_16(v6 ? RTE_ETHER_TYPE_IPV6 : RTE_ETHER_TYPE_IPV4);
+	fill_pattern(l4 + l4_len, payload, 77);
+	if (v6) {
+		struct rte_ipv6_hdr *ip = (struct rte_ipv6_hdr *)l3;
+
+		ip->vtc_flow = rte_cpu_to_be_32(6u << 28);
+		ip->payload_len = rte_cpu_to_be_16(l4_len + payload);
+		ip->proto = tcp ? IPPROTO_TCP : IPPROTO_UDP;
+		ip->hop_limits = 64;
+		ip->src_addr[15] = 1;
+		ip->dst_addr[15] = 2;
+		pseudo = rte_ipv6_phdr_cksum(ip, 0);
+	} else {
+		struct rte_ipv4_hdr *ip = (struct rte_ipv4_hdr *)l3;
+
+		ip->version_ihl = 0x45;
+		ip->total_length = rte_cpu_to_be_16(l3_len + l4_len + payload);
+		ip->time_to_live = 64;
+		ip->next_proto_id = tcp ? IPPROTO_TCP : IPPROTO_UDP;
+		ip->src_addr = rte_cpu_to_be_32(0x0a000001);
+		ip->dst_addr = rte_cpu_to_be_32(0x0a000002);
+		ip->hdr_checksum = rte_ipv4_cksum(ip);
+		pseudo = rte_ipv4_phdr_cksum(ip, 0);
+	}
+	if (tcp) {
+		struct rte_tcp_hdr *th = (struct rte_tcp_hdr *)l4;
+
+		th->data_off = 5 << 4;
+		th->cksum = pseudo;
+	} else {
+		struct rte_udp_hdr *uh = (struct rte_udp_hdr *)l4;
+
+		uh->dgram_len = rte_cpu_to_be_16(l4_len + payload);
+		uh->dgram_cksum = pseudo;
+	}
+	return sizeof(*eth) + l3_len + l4_len + payload;
+}
+
+/* Whether the L4 checksum of a frame verifies. */
+static bool l4_csum_ok(const uint8_t *frame, bool v6)
+{
+	const uint8_t *l3 = frame + sizeof(struct rte_ether_hdr);
+
+	if (v6)
+		return rte_ipv6_udptcp_cksum_verify((const struct rte_ipv6_hdr *)l3,
+						    l3 + sizeof(struct rte_ipv6_hdr)) == 0;
+	return rte_ipv4_udptcp_cksum_verify((const struct rte_ipv4_hdr *)l3,
+					    l3 + sizeof(struct rte_ipv4_hdr)) == 0;
+}
+
+static void test_dequeue_partial_csum_becomes_tx_flags(void **state)
+{
+	struct fixture *f = setup(RING_SIZE, F(VIRTIO_NET_F_CSUM), 0);
+	uint8_t frame[400];
+	uint32_t len = build_l4_frame(frame, false, true, 300);
+	struct virtio_net_hdr hdr = {
+		.flags = VIRTIO_NET_HDR_F_NEEDS_CSUM,
+		.csum_start = 14 + 20,
+		.csum_offset = 16,
+	};
+	struct rte_mbuf *m;
+
+	(void)state;
+	drv_publish(&f->drv, drv_tx(&f->drv, &hdr, frame, len, NULL, 0, false));
+	assert_int_equal(vq_dequeue_burst(f->vq, pool, f->pkts, BURST), 1);
+	m = f->pkts[0];
+	assert_true(m->ol_flags & RTE_MBUF_F_TX_IPV4);
+	assert_int_equal(m->ol_flags & RTE_MBUF_F_TX_L4_MASK, RTE_MBUF_F_TX_TCP_CKSUM);
+	assert_int_equal(m->l2_len, 14);
+	assert_int_equal(m->l3_len, 20);
+	assert_int_equal(m->l4_len, 20);
+	assert_mbuf_bytes(m, frame, len); /* left for the egress to finish */
+	rte_pktmbuf_free(m);
+	teardown(f);
+}
+
+static void test_dequeue_gso_becomes_tso(void **state)
+{
+	struct fixture *f = setup(RING_SIZE, F(VIRTIO_NET_F_CSUM) | F(VIRTIO_NET_F_HOST_TSO6), 0);
+	static uint8_t frame[20000];
+	uint32_t len = build_l4_frame(frame, true, true, 16000);
+	struct virtio_net_hdr hdr = {
+		.flags = VIRTIO_NET_HDR_F_NEEDS_CSUM,
+		.gso_type = VIRTIO_NET_HDR_GSO_TCPV6,
+		.gso_size = 1440,
+		.hdr_len = 14 + 40 + 20,
+		.csum_start = 14 + 40,
+		.csum_offset = 16,
+	};
+
+	(void)state;
+	drv_publish(&f->drv, drv_tx(&f->drv, &hdr, frame, len, NULL, 0, false));
+	assert_int_equal(vq_dequeue_burst(f->vq, pool, f->pkts, BURST), 1);
+	assert_true(f->pkts[0]->ol_flags & RTE_MBUF_F_TX_TCP_SEG);
+	assert_true(f->pkts[0]->ol_flags & RTE_MBUF_F_TX_IPV6);
+	assert_int_equal(f->pkts[0]->tso_segsz, 1440);
+	assert_mbuf_bytes(f->pkts[0], frame, len);
+	rte_pktmbuf_free(f->pkts[0]);
+	teardown(f);
+}
+
+static void test_dequeue_bad_gso_headers(void **state)
+{
+	struct fixture *f = setup(RING_SIZE, F(VIRTIO_NET_F_CSUM), 0);
+	uint8_t frame[400];
+	uint32_t len = build_l4_frame(frame, false, true, 300);
+	struct virtio_net_hdr no_csum = {.gso_type = VIRTIO_NET_HDR_GSO_TCPV4, .gso_size = 100};
+	struct virtio_net_hdr wrong_proto = {
+		.flags = VIRTIO_NET_HDR_F_NEEDS_CSUM,
+		.gso_type = VIRTIO_NET_HDR_GSO_TCPV6, /* frame is IPv4 */
+		.gso_size = 100,
+		.csum_start = 34,
+		.csum_offset = 16,
+	};
+	struct virtio_net_hdr zero_size = wrong_proto;
+	struct virtio_net_hdr bad_flags = {.flags = 0x80};
+
+	(void)state;
+	zero_size.gso_type = VIRTIO_NET_HDR_GSO_TCPV4;
+	zero_size.gso_size = 0;
+	expect_bad_tx_chain(f, drv_tx(&f->drv, &no_csum, frame, len, NULL, 0, false));
+	expect_bad_tx_chain(f, drv_tx(&f->drv, &wrong_proto, frame, len, NULL, 0, false));
+	expect_bad_tx_chain(f, drv_tx(&f->drv, &zero_size, frame, len, NULL, 0, false));
+	expect_bad_tx_chain(f, drv_tx(&f->drv, &bad_flags, frame, len, NULL, 0, false));
+	assert_int_equal(stats(f).bad_headers, 4);
+	teardown(f);
+}
+
+static void test_dequeue_unusual_csum_done_in_software(void **state)
+{
+	struct fixture *f = setup(RING_SIZE, F(VIRTIO_NET_F_CSUM), 0);
+	uint8_t frame[400];
+	uint32_t len = build_l4_frame(frame, false, false, 200);
+	/* Checksum the UDP payload only, stored in its first two bytes. */
+	struct virtio_net_hdr hdr = {
+		.flags = VIRTIO_NET_HDR_F_NEEDS_CSUM,
+		.csum_start = 14 + 20 + 8 + 2,
+		.csum_offset = 0,
+	};
+	uint16_t stored, sum;
+
+	(void)state;
+	frame[hdr.csum_start] = 0;
+	frame[hdr.csum_start + 1] = 0;
+	drv_publish(&f->drv, drv_tx(&f->drv, &hdr, frame, len, NULL, 0, false));
+	assert_int_equal(vq_dequeue_burst(f->vq, pool, f->pkts, BURST), 1);
+	assert_int_equal(f->pkts[0]->ol_flags & RTE_MBUF_F_TX_L4_MASK, 0);
+	stored = *rte_pktmbuf_mtod_offset(f->pkts[0], uint16_t *, hdr.csum_start);
+	sum = rte_raw_cksum(frame + hdr.csum_start, len - hdr.csum_start);
+	assert_int_equal(stored, (uint16_t)~sum);
+	rte_pktmbuf_free(f->pkts[0]);
+	teardown(f);
+}
+
+static struct rte_mbuf *offload_mbuf(bool v6, bool tcp, uint32_t payload, uint8_t *frame,
+				     uint32_t *len)
+{
+	struct rte_mbuf *m = rte_pktmbuf_alloc(pool);
+
+	*len = build_l4_frame(frame, v6, tcp, payload);
+	memcpy(rte_pktmbuf_append(m, *len), frame, *len);
+	m->l2_len = 14;
+	m->l3_len = v6 ? 40 : 20;
+	m->l4_len = tcp ? 20 : 8;
+	m->ol_flags = (v6 ? RTE_MBUF_F_TX_IPV6 : RTE_MBUF_F_TX_IPV4) |
+		      (tcp ? RTE_MBUF_F_TX_TCP_CKSUM : RTE_MBUF_F_TX_UDP_CKSUM);
+	return m;
+}
+
+static void enqueue_partial_csum(uint64_t features, bool v6, bool tcp)
+{
+	struct fixture *f = setup(RING_SIZE, features, 0);
+	static const uint32_t buf[] = {2048};
+	uint8_t frame[1600], got[VQ_NET_HDR_LEN + 1600];
+	struct virtio_net_hdr_mrg_rxbuf hdr;
+	uint32_t len;
+	struct rte_mbuf *m = offload_mbuf(v6, tcp, 1000, frame, &len);
+	uint16_t head = drv_post_rx(&f->drv, buf, 1, false);
+
+	drv_publish(&f->drv, head);
+	assert_int_equal(vq_enqueue_burst(f->vq, &m, 1), 1);
+	assert_used(f, head, VQ_NET_HDR_LEN + len);
+	drv_read_rx(&f->drv, head, got, VQ_NET_HDR_LEN + len);
+	memcpy(&hdr, got, sizeof(hdr));
+	if (features & F(VIRTIO_NET_F_GUEST_CSUM)) {
+		assert_int_equal(hdr.hdr.flags, VIRTIO_NET_HDR_F_NEEDS_CSUM);
+		assert_int_equal(hdr.hdr.csum_start, 14 + (v6 ? 40 : 20));
+		assert_int_equal(hdr.hdr.csum_offset, tcp ? 16 : 6);
+		assert_memory_equal(got + VQ_NET_HDR_LEN, frame, len);
+	} else {
+		assert_int_equal(hdr.hdr.flags, 0);
+		assert_true(l4_csum_ok(got + VQ_NET_HDR_LEN, v6));
+	}
+	rte_pktmbuf_free(m);
+	teardown(f);
+}
+
+static void test_enqueue_partial_csum_offloaded(void **state)
+{
+	(void)state;
+	enqueue_partial_csum(F(VIRTIO_NET_F_GUEST_CSUM), false, true);
+	enqueue_partial_csum(F(VIRTIO_NET_F_GUEST_CSUM), true, false);
+}
+
+static void test_enqueue_partial_csum_in_software(void **state)
+{
+	(void)state;
+	enqueue_partial_csum(0, false, true);
+	enqueue_partial_csum(0, false, false);
+	enqueue_partial_csum(0, true, true);
+	enqueue_partial_csum(0, true, false);
+}
+
+static void test_enqueue_data_valid(void **state)
+{
+	struct fixture *f = setup(RING_SIZE, F(VIRTIO_NET_F_GUEST_CSUM), 0);
+	static const uint32_t buf[] = {2048};
+	struct rte_mbuf *m = make_mbuf(200, 3);
+	struct virtio_net_hdr_mrg_rxbuf hdr;
+	uint16_t head = drv_post_rx(&f->drv, buf, 1, false);
+
+	(void)state;
+	m->ol_flags = RTE_MBUF_F_RX_L4_CKSUM_GOOD;
+	drv_publish(&f->drv, head);
+	assert_int_equal(vq_enqueue_burst(f->vq, &m, 1), 1);
+	assert_rx(f, head, 200, 3, &hdr);
+	assert_int_equal(hdr.hdr.flags, VIRTIO_NET_HDR_F_DATA_VALID);
+	rte_pktmbuf_free(m);
+	teardown(f);
+}
+
+static void test_enqueue_tso(void **state)
+{
+	struct fixture *with = setup(RING_SIZE,
+				     F(VIRTIO_NET_F_GUEST_CSUM) | F(VIRTIO_NET_F_GUEST_TSO4) |
+					     F(VIRTIO_NET_F_MRG_RXBUF),
+				     0);
+	struct fixture *without = setup(RING_SIZE, F(VIRTIO_NET_F_GUEST_CSUM), 0);
+	static const uint32_t buf[] = {8192};
+	uint8_t frame[1600];
+	struct virtio_net_hdr_mrg_rxbuf hdr;
+	uint32_t len;
+	struct rte_mbuf *m = offload_mbuf(false, true, 1400, frame, &len);
+	uint16_t head;
+
+	(void)state;
+	m->ol_flags |= RTE_MBUF_F_TX_TCP_SEG;
+	m->tso_segsz = 700;
+	head = drv_post_rx(&with->drv, buf, 1, false);
+	drv_publish(&with->drv, head);
+	assert_int_equal(vq_enqueue_burst(with->vq, &m, 1), 1);
+	drv_read_rx(&with->drv, head, &hdr, sizeof(hdr));
+	assert_int_equal(hdr.hdr.gso_type, VIRTIO_NET_HDR_GSO_TCPV4);
+	assert_int_equal(hdr.hdr.gso_size, 700);
+	assert_int_equal(hdr.hdr.hdr_len, 14 + 20 + 20);
+	assert_int_equal(hdr.hdr.flags, VIRTIO_NET_HDR_F_NEEDS_CSUM);
+
+	/* A driver without TSO cannot take it: dropped and counted. */
+	head = drv_post_rx(&without->drv, buf, 1, false);
+	drv_publish(&without->drv, head);
+	assert_int_equal(vq_enqueue_burst(without->vq, &m, 1), 1);
+	assert_int_equal(stats(without).no_offload, 1);
+	assert_int_equal(without->drv.used->idx, 0);
+	rte_pktmbuf_free(m);
+	teardown(without);
+	teardown(with);
+}
+
+static int init_eal(void **state)
+{
+	char *argv[] = {"test", "--no-huge", "--no-pci", "--no-shconf", "--no-telemetry",
+			"-m",	"256",	     "-l",	 "0",		"--log-level=3"};
+
+	(void)state;
+	if (rte_eal_init(RTE_DIM(argv), argv) < 0)
+		return -1;
+	pool = rte_pktmbuf_pool_create("test", 8191, 256, 0, RTE_MBUF_DEFAULT_BUF_SIZE,
+				       SOCKET_ID_ANY);
+	return pool == NULL ? -1 : 0;
+}
+
+int main(void)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(test_dequeue_single_descriptor),
+		cmocka_unit_test(test_dequeue_header_in_own_descriptor),
+		cmocka_unit_test(test_dequeue_header_split_across_descriptors),
+		cmocka_unit_test(test_dequeue_indirect),
+		cmocka_unit_test(test_dequeue_jumbo_chains_mbufs),
+		cmocka_unit_test(test_dequeue_gso_sized_frame),
+		cmocka_unit_test(test_dequeue_buffer_spanning_regions),
+		cmocka_unit_test(test_dequeue_index_wraparound),
+		cmocka_unit_test(test_dequeue_full_ring_and_burst_limit),
+		cmocka_unit_test(test_bad_next_out_of_range),
+		cmocka_unit_test(test_bad_descriptor_loop),
+		cmocka_unit_test(test_bad_chain_longer_than_ring),
+		cmocka_unit_test(test_bad_unmapped_address),
+		cmocka_unit_test(test_bad_address_runs_past_mapping),
+		cmocka_unit_test(test_bad_address_wraps),
+		cmocka_unit_test(test_bad_writable_descriptor_in_tx),
+		cmocka_unit_test(test_bad_chain_shorter_than_header),
+		cmocka_unit_test(test_bad_frame_too_big),
+		cmocka_unit_test(test_bad_indirect_not_negotiated),
+		cmocka_unit_test(test_bad_indirect_nested),
+		cmocka_unit_test(test_bad_indirect_len),
+		cmocka_unit_test(test_bad_indirect_with_next),
+		cmocka_unit_test(test_bad_indirect_too_long),
+		cmocka_unit_test(test_bad_indirect_unmapped),
+		cmocka_unit_test(test_bad_indirect_next_out_of_table),
+		cmocka_unit_test(test_bad_indirect_loop),
+		cmocka_unit_test(test_bad_csum_start_beyond_frame),
+		cmocka_unit_test(test_broken_avail_idx_runs_ahead),
+		cmocka_unit_test(test_broken_head_out_of_range),
+		cmocka_unit_test(test_create_rejects_bad_config),
+		cmocka_unit_test(test_enqueue_single_buffer),
+		cmocka_unit_test(test_enqueue_header_split_across_descriptors),
+		cmocka_unit_test(test_enqueue_indirect_big_packets),
+		cmocka_unit_test(test_enqueue_segmented_mbuf),
+		cmocka_unit_test(test_enqueue_too_big_without_mergeable),
+		cmocka_unit_test(test_enqueue_mergeable),
+		cmocka_unit_test(test_enqueue_waits_for_buffers),
+		cmocka_unit_test(test_enqueue_bad_rx_chains),
+		cmocka_unit_test(test_enqueue_index_wraparound),
+		cmocka_unit_test(test_interrupt_flag_suppression),
+		cmocka_unit_test(test_interrupt_event_idx),
+		cmocka_unit_test(test_kick_suppression),
+		cmocka_unit_test(test_dequeue_partial_csum_becomes_tx_flags),
+		cmocka_unit_test(test_dequeue_gso_becomes_tso),
+		cmocka_unit_test(test_dequeue_bad_gso_headers),
+		cmocka_unit_test(test_dequeue_unusual_csum_done_in_software),
+		cmocka_unit_test(test_enqueue_partial_csum_offloaded),
+		cmocka_unit_test(test_enqueue_partial_csum_in_software),
+		cmocka_unit_test(test_enqueue_data_valid),
+		cmocka_unit_test(test_enqueue_tso),
+	};
+
+	return cmocka_run_group_tests_name("vq_split", tests, init_eal, NULL);
+}
