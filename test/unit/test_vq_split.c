@@ -292,9 +292,12 @@ static void test_bad_chain_longer_than_ring(void **state)
 	int i;
 
 	(void)state;
-	/* Sixteen descriptors are fine; the last pointing back makes seventeen. */
+	/*
+	 * Sixteen descriptors are fine; the last pointing back makes seventeen.
+	 * Empty buffers: only the length cap can stop the walk.
+	 */
 	for (i = 0; i < 16; i++)
-		bufs[i] = (struct drv_buf){drv_alloc(&f->drv, 8, 8), 8};
+		bufs[i] = (struct drv_buf){drv_alloc(&f->drv, 8, 8), 0};
 	head = drv_chain(&f->drv, bufs, 16, 0, false);
 	f->drv.desc[(head + 15) % 16].flags |= VRING_DESC_F_NEXT;
 	f->drv.desc[(head + 15) % 16].next = (head + 15) % 16;
@@ -332,6 +335,28 @@ static void test_bad_address_wraps(void **state)
 	struct drv_buf buf = {UINT64_MAX - 10, 100};
 
 	(void)state;
+	expect_bad_tx_chain(f, drv_chain(&f->drv, &buf, 1, 0, false));
+	teardown(f);
+}
+
+static void test_bad_address_wraps_between_mapped_regions(void **state)
+{
+	struct fixture *f = calloc(1, sizeof(*f));
+	static uint8_t top[4096], bottom[4096];
+	struct drv_buf buf = {UINT64_MAX - 10, 100};
+	struct vq_config cfg;
+	int err;
+
+	(void)state;
+	/* Both ends of the IOVA space are mapped: only the wrap check stops this. */
+	drv_init(&f->drv, RING_SIZE, BASE_FEAT, 0);
+	assert_int_equal(vq_mem_table_add(&f->drv.mem, UINT64_MAX - 4095, UINT64_MAX, top,
+					  VQ_MEM_READ),
+			 0);
+	assert_int_equal(vq_mem_table_add(&f->drv.mem, 0, 4095, bottom, VQ_MEM_READ), 0);
+	cfg = drv_vq_config(&f->drv);
+	f->vq = vq_create(&cfg, SOCKET_ID_ANY, &err);
+	assert_non_null(f->vq);
 	expect_bad_tx_chain(f, drv_chain(&f->drv, &buf, 1, 0, false));
 	teardown(f);
 }
@@ -394,13 +419,23 @@ static void expect_bad_indirect(void (*mutate)(struct drv *d, uint16_t head))
 static void make_nested(struct drv *d, uint16_t head)
 {
 	struct vring_desc *table = drv_ptr(d, d->desc[head].addr);
+	uint64_t inner_iova = drv_alloc(d, 2 * sizeof(struct vring_desc), 16);
+	struct vring_desc *inner = drv_ptr(d, inner_iova);
 
-	table[1].flags |= VRING_DESC_F_INDIRECT;
+	/* A well-formed second table: only the nesting is wrong. */
+	inner[0] = table[1];
+	inner[1] = table[2];
+	inner[0].next = 1;
+	table[1] = (struct vring_desc){
+		.addr = inner_iova,
+		.len = 2 * sizeof(struct vring_desc),
+		.flags = VRING_DESC_F_INDIRECT,
+	};
 }
 
 static void make_len_not_multiple(struct drv *d, uint16_t head)
 {
-	d->desc[head].len -= 1;
+	d->desc[head].len += 8; /* three whole entries and half of one */
 }
 
 static void make_indirect_with_next(struct drv *d, uint16_t head)
@@ -757,6 +792,28 @@ static void test_enqueue_bad_rx_chains(void **state)
 	assert_int_equal(stats(f).bad_chains, 2);
 	/* Nothing was written into the read-only region. */
 	assert_int_equal(((uint8_t *)f->drv.host[2])[0], 0);
+	rte_pktmbuf_free(m);
+	teardown(f);
+}
+
+static void test_enqueue_rx_chain_smaller_than_header(void **state)
+{
+	struct fixture *f = setup(RING_SIZE, F(VIRTIO_NET_F_MRG_RXBUF), 0);
+	static const uint32_t tiny[] = {VQ_NET_HDR_LEN - 2}, page[] = {1536};
+	struct virtio_net_hdr_mrg_rxbuf hdr;
+	struct rte_mbuf *m = make_mbuf(500, 8);
+	uint16_t bad = drv_post_rx(&f->drv, tiny, 1, false);
+	uint16_t good = drv_post_rx(&f->drv, page, 1, false);
+
+	(void)state;
+	drv_publish(&f->drv, bad);
+	drv_publish(&f->drv, good);
+	assert_int_equal(vq_enqueue_burst(f->vq, &m, 1), 1);
+	assert_used(f, bad, 0);
+	assert_used(f, good, VQ_NET_HDR_LEN + 500);
+	assert_rx(f, good, 500, 8, &hdr);
+	assert_int_equal(hdr.num_buffers, 1);
+	assert_int_equal(stats(f).bad_chains, 1);
 	rte_pktmbuf_free(m);
 	teardown(f);
 }
@@ -1173,6 +1230,7 @@ int main(void)
 		cmocka_unit_test(test_bad_unmapped_address),
 		cmocka_unit_test(test_bad_address_runs_past_mapping),
 		cmocka_unit_test(test_bad_address_wraps),
+		cmocka_unit_test(test_bad_address_wraps_between_mapped_regions),
 		cmocka_unit_test(test_bad_writable_descriptor_in_tx),
 		cmocka_unit_test(test_bad_chain_shorter_than_header),
 		cmocka_unit_test(test_bad_frame_too_big),
@@ -1196,6 +1254,7 @@ int main(void)
 		cmocka_unit_test(test_enqueue_mergeable),
 		cmocka_unit_test(test_enqueue_waits_for_buffers),
 		cmocka_unit_test(test_enqueue_bad_rx_chains),
+		cmocka_unit_test(test_enqueue_rx_chain_smaller_than_header),
 		cmocka_unit_test(test_enqueue_index_wraparound),
 		cmocka_unit_test(test_interrupt_flag_suppression),
 		cmocka_unit_test(test_interrupt_event_idx),
