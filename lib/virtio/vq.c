@@ -1,8 +1,7 @@
 /* SPDX-License-Identifier: BSD-3-Clause */
 /*
- * Queue creation and the notification protocol in both directions:
- * interrupts to the driver (used_event or NO_INTERRUPT) and kicks from it
- * (avail_event or NO_NOTIFY).
+ * Queue creation and the layout-independent entry points: interrupts to the
+ * driver and kicks from it, state and counters.
  */
 #include <errno.h>
 #include <linux/virtio_config.h>
@@ -19,50 +18,75 @@ static inline bool has(uint64_t features, unsigned int bit)
 	return features & (1ULL << bit);
 }
 
-/* The ring areas' sizes for a split ring of @size entries, event fields included. */
-static size_t desc_bytes(uint16_t size)
-{
-	return sizeof(struct vring_desc) * size;
-}
+/* Bytes of each ring area, event-suppression fields included. */
+struct ring_sizes {
+	size_t desc, driver, device;
+};
 
-static size_t avail_bytes(uint16_t size)
+static struct ring_sizes ring_sizes(uint16_t size, bool packed)
 {
-	return sizeof(struct vring_avail) + sizeof(uint16_t) * (size + 1u);
-}
-
-static size_t used_bytes(uint16_t size)
-{
-	return sizeof(struct vring_used) + sizeof(struct vring_used_elem) * size + sizeof(uint16_t);
+	if (packed)
+		return (struct ring_sizes){
+			.desc = sizeof(struct vring_packed_desc) * size,
+			.driver = sizeof(struct vring_packed_desc_event),
+			.device = sizeof(struct vring_packed_desc_event),
+		};
+	return (struct ring_sizes){
+		.desc = sizeof(struct vring_desc) * size,
+		.driver = sizeof(struct vring_avail) + sizeof(uint16_t) * (size + 1u),
+		.device = sizeof(struct vring_used) + sizeof(struct vring_used_elem) * size +
+			  sizeof(uint16_t),
+	};
 }
 
 static int map_rings(struct vq *vq, const struct vq_config *cfg)
 {
-	vq->desc = vq_mem_translate(cfg->mem, cfg->desc_iova, desc_bytes(cfg->size), VQ_MEM_READ);
-	vq->avail =
-		vq_mem_translate(cfg->mem, cfg->driver_iova, avail_bytes(cfg->size), VQ_MEM_READ);
-	vq->used = vq_mem_translate(cfg->mem, cfg->device_iova, used_bytes(cfg->size),
-				    VQ_MEM_READ | VQ_MEM_WRITE);
-	if (vq->desc == NULL || vq->avail == NULL || vq->used == NULL)
+	struct ring_sizes sz = ring_sizes(cfg->size, vq->packed);
+	/* The packed ring's descriptors are written back by the device. */
+	uint32_t desc_perm = vq->packed ? VQ_MEM_READ | VQ_MEM_WRITE : VQ_MEM_READ;
+	void *desc = vq_mem_translate(cfg->mem, cfg->desc_iova, sz.desc, desc_perm);
+	void *driver = vq_mem_translate(cfg->mem, cfg->driver_iova, sz.driver, VQ_MEM_READ);
+	void *device = vq_mem_translate(cfg->mem, cfg->device_iova, sz.device,
+					VQ_MEM_READ | VQ_MEM_WRITE);
+
+	if (desc == NULL || driver == NULL || device == NULL)
 		return -EFAULT;
-	/* The spec's alignment: 16 for descriptors, 2 for avail, 4 for used. */
-	if ((uintptr_t)vq->desc % 16 || (uintptr_t)vq->avail % 2 || (uintptr_t)vq->used % 4)
+	/* The spec's alignments: descriptors 16; split avail 2, used 4; packed events 4. */
+	if ((uintptr_t)desc % 16 || (uintptr_t)driver % (vq->packed ? 4 : 2) ||
+	    (uintptr_t)device % 4)
 		return -EFAULT;
+	if (vq->packed) {
+		vq->pdesc = desc;
+		vq->driver_event = driver;
+		vq->device_event = device;
+	} else {
+		vq->desc = desc;
+		vq->avail = driver;
+		vq->used = device;
+	}
 	return 0;
+}
+
+static bool valid_size(uint16_t size, bool packed)
+{
+	if (size == 0 || size > VQ_MAX_SIZE)
+		return false;
+	return packed || (size & (size - 1)) == 0;
 }
 
 struct vq *vq_create(const struct vq_config *cfg, int socket_id, int *err)
 {
-	struct vq *vq;
+	bool packed = has(cfg->features, VIRTIO_F_RING_PACKED);
 	size_t segs_bytes, chains_bytes;
 	uint32_t max_segs;
+	struct vq *vq;
 
-	if (cfg->size == 0 || cfg->size > VQ_MAX_SIZE || (cfg->size & (cfg->size - 1)) ||
-	    cfg->mem == NULL || !has(cfg->features, VIRTIO_F_VERSION_1) ||
-	    has(cfg->features, VIRTIO_F_RING_PACKED)) {
+	if (!valid_size(cfg->size, packed) || cfg->mem == NULL ||
+	    !has(cfg->features, VIRTIO_F_VERSION_1)) {
 		*err = -EINVAL;
 		return NULL;
 	}
-	/* Each descriptor may cross a few regions; beyond that a chain is refused. */
+	/* Each descriptor may cross a region boundary; beyond that a chain is refused. */
 	max_segs = cfg->size * 2u;
 	segs_bytes = sizeof(struct vq_seg) * max_segs;
 	chains_bytes = sizeof(struct vq_chain) * cfg->size;
@@ -77,10 +101,23 @@ struct vq *vq_create(const struct vq_config *cfg, int socket_id, int *err)
 	vq->max_segs = max_segs;
 	vq->size = cfg->size;
 	vq->mask = cfg->size - 1;
+	vq->packed = packed;
 	vq->mem = cfg->mem;
-	vq->last_avail_idx = cfg->last_avail_idx;
-	vq->used_idx = cfg->last_avail_idx;
-	vq->signalled_used = cfg->last_avail_idx;
+	if (packed) {
+		vq->last_avail_idx = cfg->last_avail_idx & ~VQ_PACKED_WRAP;
+		vq->avail_wrap = !!(cfg->last_avail_idx & VQ_PACKED_WRAP);
+		if (vq->last_avail_idx >= cfg->size) {
+			*err = -EINVAL;
+			rte_free(vq);
+			return NULL;
+		}
+		vq->used_idx = vq->last_avail_idx;
+		vq->used_wrap = vq->avail_wrap;
+	} else {
+		vq->last_avail_idx = cfg->last_avail_idx;
+		vq->used_idx = cfg->last_avail_idx;
+	}
+	vq->signalled_used = vq->used_idx;
 
 	vq->event_idx = has(cfg->features, VIRTIO_RING_F_EVENT_IDX);
 	vq->indirect = has(cfg->features, VIRTIO_RING_F_INDIRECT_DESC);
@@ -103,59 +140,32 @@ void vq_free(struct vq *vq)
 	rte_free(vq);
 }
 
-/* used_event lives after the avail ring; avail_event after the used ring. */
-static inline uint16_t *used_event(const struct vq *vq)
-{
-	return &vq->avail->ring[vq->size];
-}
-
-static inline uint16_t *avail_event(const struct vq *vq)
-{
-	return (uint16_t *)&vq->used->ring[vq->size];
-}
-
 bool vq_need_interrupt(struct vq *vq)
 {
-	uint16_t new = vq->used_idx, old = vq->signalled_used;
 	bool need;
 
-	if (new == old)
+	if (!vq->used_pending)
 		return false;
-	/* Our used->idx store must be visible before we read the driver's wish. */
+	/* Our used entries must be visible before we read the driver's wish. */
 	rte_atomic_thread_fence(__ATOMIC_SEQ_CST);
-	if (vq->event_idx) {
-		uint16_t event = __atomic_load_n(used_event(vq), __ATOMIC_RELAXED);
-
-		/* The driver wants one when used->idx moves past used_event. */
-		need = (uint16_t)(new - event - 1) < (uint16_t)(new - old);
-	} else {
-		need = !(__atomic_load_n(&vq->avail->flags, __ATOMIC_RELAXED) &
-			 VRING_AVAIL_F_NO_INTERRUPT);
-	}
-	vq->signalled_used = new;
+	need = vq->packed ? vq_packed_need_interrupt(vq) : vq_split_need_interrupt(vq);
+	vq->signalled_used = vq->used_idx;
+	vq->used_pending = false;
 	vq->stats.interrupts += need;
 	return need;
 }
 
 bool vq_enable_kicks(struct vq *vq)
 {
-	if (vq->event_idx)
-		__atomic_store_n(avail_event(vq), vq->last_avail_idx, __ATOMIC_RELAXED);
-	else
-		__atomic_store_n(&vq->used->flags, 0, __ATOMIC_RELAXED);
-	/* Publish the wish before looking again, or a kick could be lost. */
-	rte_atomic_thread_fence(__ATOMIC_SEQ_CST);
-	return __atomic_load_n(&vq->avail->idx, __ATOMIC_ACQUIRE) != vq->last_avail_idx;
+	return vq->packed ? vq_packed_enable_kicks(vq) : vq_split_enable_kicks(vq);
 }
 
 void vq_disable_kicks(struct vq *vq)
 {
-	/*
-	 * With event-idx the driver compares against avail_event: leaving it
-	 * behind means at most one kick per 65536 buffers.
-	 */
-	if (!vq->event_idx)
-		__atomic_store_n(&vq->used->flags, VRING_USED_F_NO_NOTIFY, __ATOMIC_RELAXED);
+	if (vq->packed)
+		vq_packed_disable_kicks(vq);
+	else
+		vq_split_disable_kicks(vq);
 }
 
 bool vq_is_broken(const struct vq *vq)
@@ -165,6 +175,8 @@ bool vq_is_broken(const struct vq *vq)
 
 uint16_t vq_last_avail_idx(const struct vq *vq)
 {
+	if (vq->packed)
+		return vq->last_avail_idx | (vq->avail_wrap ? VQ_PACKED_WRAP : 0);
 	return vq->last_avail_idx;
 }
 

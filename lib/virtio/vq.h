@@ -6,8 +6,9 @@
  * @file
  * Device side of a virtio-net virtqueue: the switch's data path.
  *
- * A queue moves packets between a virtio driver's ring (split layout; the
- * ring and buffers reached through a struct vq_mem_table) and DPDK mbufs.
+ * A queue moves packets between a virtio driver's ring (split, or packed
+ * with VIRTIO_F_RING_PACKED; the ring and buffers reached through a struct
+ * vq_mem_table) and DPDK mbufs.
  * The driver's memory is untrusted: every index, chain and address it hands
  * over is validated, a bad chain is returned to the driver with length 0 and
  * counted, and a queue whose ring itself breaks the protocol stops alone
@@ -32,6 +33,9 @@
 /** Largest frame a queue accepts or delivers, GSO frames included, header excluded. */
 #define VQ_MAX_PKT_LEN (64 * 1024 + 14 + 4)
 
+/** Bit 15 of a packed queue's last_avail_idx: the wrap counter. */
+#define VQ_PACKED_WRAP 0x8000
+
 struct vq;
 
 /** Where a queue lives and what the driver negotiated. */
@@ -41,7 +45,12 @@ struct vq_config {
 	uint64_t desc_iova;	 /**< descriptor table */
 	uint64_t driver_iova;	 /**< driver area (available ring) */
 	uint64_t device_iova;	 /**< device area (used ring) */
-	uint16_t last_avail_idx; /**< first available entry to process (0 on a fresh queue) */
+	/**
+	 * First available entry to process. Split: the free-running avail
+	 * index (0 on a fresh queue). Packed: the slot, with the driver's wrap
+	 * counter in bit 15 (VQ_PACKED_WRAP on a fresh queue).
+	 */
+	uint16_t last_avail_idx;
 	const struct vq_mem_table *mem; /**< the driver's memory, as mapped here */
 };
 
@@ -126,7 +135,7 @@ void vq_disable_kicks(struct vq *vq);
 /** Whether the ring broke the protocol; such a queue does no more work. */
 bool vq_is_broken(const struct vq *vq);
 
-/** The next available entry the queue will process (the ring state to save). */
+/** The next available entry the queue will process, encoded as vq_config::last_avail_idx. */
 uint16_t vq_last_avail_idx(const struct vq *vq);
 
 /** Copy the queue's counters into @p stats. */

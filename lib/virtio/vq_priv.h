@@ -7,7 +7,11 @@
 #include <linux/virtio_net.h>
 #include <linux/virtio_ring.h>
 
+#include <string.h>
+
+#include <rte_atomic.h>
 #include <rte_branch_prediction.h>
+#include <rte_prefetch.h>
 
 #include "vq.h"
 
@@ -17,25 +21,45 @@ struct vq_seg {
 	uint32_t len;
 };
 
-/* Where one chain's segments start in vq->segs, for mergeable RX. */
+/*
+ * Where the next available chain is looked for. Split: a free-running avail
+ * index, below @limit (avail->idx read once per burst). Packed: a ring
+ * position and the wrap counter the driver uses there.
+ */
+struct vq_cursor {
+	uint16_t idx;
+	uint16_t limit;
+	bool wrap;
+};
+
+/* One chain taken from the ring; where its segments are in vq->segs. */
 struct vq_chain {
-	uint16_t head;
+	struct vq_cursor at; /* the cursor before this chain */
+	uint16_t id;         /* split: head index; packed: buffer id */
+	uint16_t ndescs;     /* packed: ring slots the chain occupies */
 	uint32_t first_seg;
 	uint32_t nsegs;
-	uint32_t capacity;
+	uint32_t capacity; /* bytes; 0 for a bad chain */
 };
 
 struct vq {
 	/* Ring areas, translated once at creation. */
-	struct vring_desc *desc;
-	struct vring_avail *avail;
-	struct vring_used *used;
+	struct vring_desc *desc;     /* split */
+	struct vring_avail *avail;   /* split */
+	struct vring_used *used;     /* split */
+	struct vring_packed_desc *pdesc;                  /* packed */
+	struct vring_packed_desc_event *driver_event;     /* packed: when to interrupt */
+	struct vring_packed_desc_event *device_event;     /* packed: when to kick */
 	uint16_t size;
-	uint16_t mask;
+	uint16_t mask; /* split */
+	bool packed;
 
-	uint16_t last_avail_idx; /* next avail entry to consume */
-	uint16_t used_idx;	 /* our copy of used->idx */
+	uint16_t last_avail_idx; /* next available entry (split) or slot (packed) */
+	bool avail_wrap;         /* packed: driver's wrap counter at last_avail_idx */
+	uint16_t used_idx;       /* split: our copy of used->idx; packed: next used slot */
+	bool used_wrap;          /* packed: wrap counter at used_idx */
 	uint16_t signalled_used; /* used_idx when we last decided about an interrupt */
+	bool used_pending;       /* used entries written since that decision */
 	bool broken;
 
 	bool event_idx;
@@ -51,26 +75,59 @@ struct vq {
 
 	struct vq_stats stats;
 
-	/* Scratch for the chain being processed; sized at creation. */
+	/* Scratch for the chains being processed; sized at creation. */
 	uint32_t max_segs;
 	struct vq_seg *segs;
 	struct vq_chain *chains;
 };
 
-/* Result of walking one descriptor chain. */
+/* Result of taking one chain from the ring. */
 enum vq_chain_status {
 	VQ_CHAIN_OK,
-	VQ_CHAIN_BAD,	 /* consume the chain, return it with len 0, count it */
+	VQ_CHAIN_NONE,   /* nothing available */
+	VQ_CHAIN_BAD,    /* return the chain with len 0 and count it */
 	VQ_CHAIN_BROKEN, /* the ring itself is unusable */
 };
 
 /*
- * Walk the chain at @head, appending translated segments to vq->segs from
- * index *nsegs on; @writable selects device-writable (RX) or device-readable
- * (TX) buffers. On VQ_CHAIN_OK *nsegs and *total have grown.
+ * Translate [addr, addr + len) into segments appended at vq->segs[*nsegs];
+ * a buffer may span regions. False when any byte is unmapped, lacks @perm,
+ * the range wraps, or the scratch is full.
  */
-enum vq_chain_status vq_split_collect(struct vq *vq, uint16_t head, bool writable, uint32_t *nsegs,
-				      uint32_t *total);
+bool vq_add_buffer(struct vq *vq, uint64_t addr, uint32_t len, uint32_t perm, uint32_t *nsegs);
+
+/* Per layout: start a burst (false: nothing to do), take the next chain,
+ * return a chain to the driver, publish what was returned. */
+bool vq_split_begin(struct vq *vq, struct vq_cursor *cur);
+enum vq_chain_status vq_split_next(struct vq *vq, struct vq_cursor *cur, bool writable,
+				   struct vq_chain *c, uint32_t *nsegs);
+void vq_split_put_used(struct vq *vq, const struct vq_chain *c, uint32_t len);
+void vq_split_publish(struct vq *vq);
+bool vq_split_need_interrupt(struct vq *vq);
+bool vq_split_enable_kicks(struct vq *vq);
+void vq_split_disable_kicks(struct vq *vq);
+
+bool vq_packed_begin(struct vq *vq, struct vq_cursor *cur);
+enum vq_chain_status vq_packed_next(struct vq *vq, struct vq_cursor *cur, bool writable,
+				    struct vq_chain *c, uint32_t *nsegs);
+void vq_packed_put_used(struct vq *vq, const struct vq_chain *c, uint32_t len);
+bool vq_packed_need_interrupt(struct vq *vq);
+bool vq_packed_enable_kicks(struct vq *vq);
+void vq_packed_disable_kicks(struct vq *vq);
+
+/* Make @cur the queue's position: the chains before it are consumed. */
+static inline void vq_commit_cursor(struct vq *vq, const struct vq_cursor *cur)
+{
+	vq->last_avail_idx = cur->idx;
+	vq->avail_wrap = cur->wrap;
+}
+
+/* Copy a descriptor out of shared memory once, before anything looks at it. */
+#define VQ_READ_ONCE_INTO(dst, src)                                                                \
+	do {                                                                                       \
+		memcpy(&(dst), (src), sizeof(dst));                                                \
+		rte_compiler_barrier();                                                            \
+	} while (0)
 
 /* Copy @len bytes from the segments, from byte @off on, into @dst. */
 void vq_segs_read(const struct vq_seg *segs, uint32_t nsegs, uint32_t off, void *dst, uint32_t len);

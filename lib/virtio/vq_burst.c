@@ -1,0 +1,305 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
+/*
+ * Bursts, for both ring layouts: driver TX chains into mbufs (dequeue) and
+ * mbufs into driver RX chains (enqueue). The layout is chosen once per chain
+ * by a branch that always goes the same way for a queue.
+ */
+#include <errno.h>
+
+#include <rte_memcpy.h>
+
+#include "vq_priv.h"
+
+static inline bool ring_begin(struct vq *vq, struct vq_cursor *cur)
+{
+	return vq->packed ? vq_packed_begin(vq, cur) : vq_split_begin(vq, cur);
+}
+
+static inline enum vq_chain_status ring_next(struct vq *vq, struct vq_cursor *cur, bool writable,
+					     struct vq_chain *c, uint32_t *nsegs)
+{
+	return vq->packed ? vq_packed_next(vq, cur, writable, c, nsegs)
+			  : vq_split_next(vq, cur, writable, c, nsegs);
+}
+
+static inline void ring_put_used(struct vq *vq, const struct vq_chain *c, uint32_t len)
+{
+	if (vq->packed)
+		vq_packed_put_used(vq, c, len);
+	else
+		vq_split_put_used(vq, c, len);
+}
+
+/* Packed used entries are visible one by one; split ones need used->idx. */
+static inline void ring_publish(struct vq *vq, bool any)
+{
+	if (any && !vq->packed)
+		vq_split_publish(vq);
+}
+
+/* Return @m to a fresh single-segment state for the next frame. */
+static void mbuf_recycle(struct rte_mbuf *m)
+{
+	if (m->next != NULL) {
+		rte_pktmbuf_free(m->next);
+		m->next = NULL;
+	}
+	rte_pktmbuf_reset(m);
+}
+
+/* Copy the chain's payload (after the header) into @m, chaining segments. */
+static int copy_to_mbuf(const struct vq *vq, struct rte_mempool *mp, struct rte_mbuf *m,
+			const struct vq_chain *c, uint32_t pkt_len)
+{
+	const struct vq_seg *segs = &vq->segs[c->first_seg];
+	struct rte_mbuf *cur = m;
+	uint32_t off = VQ_NET_HDR_LEN;
+	uint32_t i;
+
+	for (i = 0; i < c->nsegs; i++) {
+		const uint8_t *src = segs[i].addr;
+		uint32_t len = segs[i].len;
+
+		if (off >= len) {
+			off -= len;
+			continue;
+		}
+		src += off;
+		len -= off;
+		off = 0;
+		while (len > 0) {
+			uint32_t room = rte_pktmbuf_tailroom(cur);
+			uint32_t n;
+
+			if (room == 0) {
+				struct rte_mbuf *next = rte_pktmbuf_alloc(mp);
+
+				if (unlikely(next == NULL))
+					return -ENOMEM;
+				cur->next = next;
+				cur = next;
+				m->nb_segs++;
+				room = rte_pktmbuf_tailroom(cur);
+			}
+			n = RTE_MIN(len, room);
+			rte_memcpy(rte_pktmbuf_mtod_offset(cur, uint8_t *, cur->data_len), src, n);
+			cur->data_len += n;
+			src += n;
+			len -= n;
+		}
+	}
+	m->pkt_len = pkt_len;
+	return 0;
+}
+
+/*
+ * Turn the chain into @m. VQ_CHAIN_BAD (counted) leaves @m reusable;
+ * -ENOMEM in *err means the chain must be left for a later burst.
+ */
+static enum vq_chain_status chain_to_mbuf(struct vq *vq, struct rte_mempool *mp,
+					  struct rte_mbuf *m, const struct vq_chain *c, int *err)
+{
+	struct virtio_net_hdr hdr;
+	uint32_t pkt_len;
+
+	*err = 0;
+	if (unlikely(c->capacity <= VQ_NET_HDR_LEN)) {
+		vq->stats.bad_chains++;
+		return VQ_CHAIN_BAD;
+	}
+	pkt_len = c->capacity - VQ_NET_HDR_LEN;
+	if (unlikely(pkt_len > VQ_MAX_PKT_LEN)) {
+		vq->stats.too_big++;
+		return VQ_CHAIN_BAD;
+	}
+	vq_segs_read(&vq->segs[c->first_seg], c->nsegs, 0, &hdr, sizeof(hdr));
+	if (unlikely(copy_to_mbuf(vq, mp, m, c, pkt_len) != 0)) {
+		mbuf_recycle(m);
+		*err = -ENOMEM;
+		return VQ_CHAIN_BAD;
+	}
+	if (hdr.flags != 0 || hdr.gso_type != VIRTIO_NET_HDR_GSO_NONE) {
+		if (unlikely(vq_net_hdr_to_mbuf(&hdr, m) != 0)) {
+			vq->stats.bad_headers++;
+			mbuf_recycle(m);
+			return VQ_CHAIN_BAD;
+		}
+	}
+	return VQ_CHAIN_OK;
+}
+
+uint16_t vq_dequeue_burst(struct vq *vq, struct rte_mempool *mp, struct rte_mbuf **pkts,
+			  uint16_t count)
+{
+	struct vq_cursor cur;
+	uint16_t got = 0, n = count;
+	bool any = false;
+
+	if (unlikely(vq->broken) || !ring_begin(vq, &cur))
+		return 0;
+	if (!vq->packed)
+		n = RTE_MIN(count, (uint16_t)(cur.limit - cur.idx));
+	if (unlikely(rte_pktmbuf_alloc_bulk(mp, pkts, n) != 0)) {
+		vq->stats.no_mbufs++;
+		return 0;
+	}
+
+	while (got < n) {
+		struct vq_chain c;
+		uint32_t nsegs = 0;
+		enum vq_chain_status st = ring_next(vq, &cur, false, &c, &nsegs);
+		int err = 0;
+
+		if (st == VQ_CHAIN_NONE || st == VQ_CHAIN_BROKEN)
+			break;
+		if (st == VQ_CHAIN_OK)
+			st = chain_to_mbuf(vq, mp, pkts[got], &c, &err);
+		else
+			vq->stats.bad_chains++;
+		if (unlikely(err != 0)) {
+			vq->stats.no_mbufs++;
+			break; /* leave the chain for the next burst */
+		}
+		vq_commit_cursor(vq, &cur);
+		ring_put_used(vq, &c, 0);
+		any = true;
+		if (st == VQ_CHAIN_OK) {
+			vq->stats.bytes += pkts[got]->pkt_len;
+			got++;
+		}
+	}
+	if (got < n)
+		rte_pktmbuf_free_bulk(&pkts[got], n - got);
+	ring_publish(vq, any);
+	vq->stats.packets += got;
+	return got;
+}
+
+/*
+ * Take driver RX chains for a frame of @need bytes (header included) into
+ * vq->chains. Bad chains stay in the list with capacity 0 so that they are
+ * returned exactly once, when the frame is committed. Returns the number of
+ * chains, or 0 when the ring ran out first (nothing is consumed then).
+ */
+static uint32_t gather_rx_chains(struct vq *vq, struct vq_cursor *cur, uint32_t need,
+				 uint32_t *nsegs, uint32_t *capacity)
+{
+	uint32_t nchains = 0, good = 0;
+
+	*nsegs = 0;
+	*capacity = 0;
+	while (*capacity < need && (vq->mrg_rxbuf || good == 0)) {
+		struct vq_chain *c = &vq->chains[nchains];
+		enum vq_chain_status st;
+
+		if (nchains == vq->size)
+			return 0;
+		st = ring_next(vq, cur, true, c, nsegs);
+		if (st == VQ_CHAIN_NONE || st == VQ_CHAIN_BROKEN)
+			return 0;
+		if (unlikely(st == VQ_CHAIN_BAD || c->capacity < VQ_NET_HDR_LEN)) {
+			*nsegs = c->first_seg;
+			c->nsegs = 0;
+			c->capacity = 0;
+		} else {
+			good++;
+		}
+		*capacity += c->capacity;
+		nchains++;
+	}
+	return nchains;
+}
+
+/* Copy @m behind the header into the gathered segments. */
+static void copy_from_mbuf(struct vq *vq, const struct rte_mbuf *m, uint32_t nsegs)
+{
+	uint32_t seg = 0, seg_off = VQ_NET_HDR_LEN;
+
+	for (; m != NULL; m = m->next) {
+		const uint8_t *src = rte_pktmbuf_mtod(m, const uint8_t *);
+		uint32_t len = m->data_len;
+
+		while (len > 0 && seg < nsegs) {
+			uint32_t n;
+
+			if (seg_off >= vq->segs[seg].len) {
+				seg_off -= vq->segs[seg].len;
+				seg++;
+				continue;
+			}
+			n = RTE_MIN(len, vq->segs[seg].len - seg_off);
+			rte_memcpy(vq->segs[seg].addr + seg_off, src, n);
+			seg_off += n;
+			src += n;
+			len -= n;
+		}
+	}
+}
+
+/* Return the first @nchains gathered chains, @need bytes spread in order. */
+static void commit_rx_chains(struct vq *vq, uint32_t nchains, uint32_t need)
+{
+	uint32_t i;
+
+	for (i = 0; i < nchains; i++) {
+		const struct vq_chain *c = &vq->chains[i];
+		uint32_t len = RTE_MIN(need, c->capacity);
+
+		vq->stats.bad_chains += c->capacity == 0;
+		ring_put_used(vq, c, len);
+		need -= len;
+	}
+}
+
+uint16_t vq_enqueue_burst(struct vq *vq, struct rte_mbuf *const *pkts, uint16_t count)
+{
+	struct vq_cursor cur;
+	bool any = false;
+	uint16_t i;
+
+	if (unlikely(vq->broken) || !ring_begin(vq, &cur))
+		return 0;
+
+	for (i = 0; i < count; i++) {
+		const struct rte_mbuf *m = pkts[i];
+		struct virtio_net_hdr_mrg_rxbuf hdr;
+		struct vq_csum_patch patch;
+		uint32_t need, nchains, nsegs, capacity, good, c;
+
+		if (unlikely(m->pkt_len > VQ_MAX_PKT_LEN)) {
+			vq->stats.too_big++;
+			continue;
+		}
+		if (unlikely(vq_net_hdr_from_mbuf(vq, m, &hdr, &patch) != 0)) {
+			vq->stats.no_offload++;
+			continue;
+		}
+		need = VQ_NET_HDR_LEN + m->pkt_len;
+		nchains = gather_rx_chains(vq, &cur, need, &nsegs, &capacity);
+		if (nchains == 0)
+			break;
+		any = true;
+		if (capacity < need) {
+			/* Without mergeable buffers: the one good chain is too small. */
+			vq->stats.too_big++;
+			commit_rx_chains(vq, nchains - 1, 0);
+			cur = vq->chains[nchains - 1].at; /* keep it for the next frame */
+			vq_commit_cursor(vq, &cur);
+			continue;
+		}
+		for (c = 0, good = 0; c < nchains; c++)
+			good += vq->chains[c].capacity != 0;
+		hdr.num_buffers = good;
+		vq_segs_write(vq->segs, nsegs, 0, &hdr, sizeof(hdr));
+		copy_from_mbuf(vq, m, nsegs);
+		if (patch.needed)
+			vq_segs_write(vq->segs, nsegs, VQ_NET_HDR_LEN + patch.offset, &patch.value,
+				      sizeof(patch.value));
+		commit_rx_chains(vq, nchains, need);
+		vq_commit_cursor(vq, &cur);
+		vq->stats.packets++;
+		vq->stats.bytes += m->pkt_len;
+	}
+	ring_publish(vq, any);
+	return i;
+}
