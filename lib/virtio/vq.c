@@ -46,8 +46,8 @@ static int map_rings(struct vq *vq, const struct vq_config *cfg)
 	uint32_t desc_perm = vq->packed ? VQ_MEM_READ | VQ_MEM_WRITE : VQ_MEM_READ;
 	void *desc = vq_mem_translate(cfg->mem, cfg->desc_iova, sz.desc, desc_perm);
 	void *driver = vq_mem_translate(cfg->mem, cfg->driver_iova, sz.driver, VQ_MEM_READ);
-	void *device = vq_mem_translate(cfg->mem, cfg->device_iova, sz.device,
-					VQ_MEM_READ | VQ_MEM_WRITE);
+	void *device =
+		vq_mem_translate(cfg->mem, cfg->device_iova, sz.device, VQ_MEM_READ | VQ_MEM_WRITE);
 
 	if (desc == NULL || driver == NULL || device == NULL)
 		return -EFAULT;

@@ -40,11 +40,11 @@ struct vq;
 
 /** Where a queue lives and what the driver negotiated. */
 struct vq_config {
-	uint16_t size;		 /**< ring size: a power of two, 1..32768 */
-	uint64_t features;	 /**< negotiated feature bits (VIRTIO_F_*, VIRTIO_NET_F_*) */
-	uint64_t desc_iova;	 /**< descriptor table */
-	uint64_t driver_iova;	 /**< driver area (available ring) */
-	uint64_t device_iova;	 /**< device area (used ring) */
+	uint16_t size;	      /**< ring size: a power of two, 1..32768 */
+	uint64_t features;    /**< negotiated feature bits (VIRTIO_F_*, VIRTIO_NET_F_*) */
+	uint64_t desc_iova;   /**< descriptor table */
+	uint64_t driver_iova; /**< driver area (available ring) */
+	uint64_t device_iova; /**< device area (used ring) */
 	/**
 	 * First available entry to process. Split: the free-running avail
 	 * index (0 on a fresh queue). Packed: the slot, with the driver's wrap

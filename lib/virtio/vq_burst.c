@@ -96,8 +96,8 @@ static int copy_to_mbuf(const struct vq *vq, struct rte_mempool *mp, struct rte_
  * Turn the chain into @m. VQ_CHAIN_BAD (counted) leaves @m reusable;
  * -ENOMEM in *err means the chain must be left for a later burst.
  */
-static enum vq_chain_status chain_to_mbuf(struct vq *vq, struct rte_mempool *mp,
-					  struct rte_mbuf *m, const struct vq_chain *c, int *err)
+static enum vq_chain_status chain_to_mbuf(struct vq *vq, struct rte_mempool *mp, struct rte_mbuf *m,
+					  const struct vq_chain *c, int *err)
 {
 	struct virtio_net_hdr hdr;
 	uint32_t pkt_len;

@@ -10,7 +10,7 @@
 #include "vq_priv.h"
 
 #define AVAIL_F (1u << VRING_PACKED_DESC_F_AVAIL)
-#define USED_F  (1u << VRING_PACKED_DESC_F_USED)
+#define USED_F	(1u << VRING_PACKED_DESC_F_USED)
 
 static inline bool is_avail(uint16_t flags, bool wrap)
 {
@@ -50,7 +50,8 @@ static bool walk_indirect(struct vq *vq, const struct vring_packed_desc *d, uint
 		struct vring_packed_desc e;
 
 		VQ_READ_ONCE_INTO(e, &table[i]);
-		if ((e.flags & VRING_DESC_F_INDIRECT) || !!(e.flags & VRING_DESC_F_WRITE) != writable ||
+		if ((e.flags & VRING_DESC_F_INDIRECT) ||
+		    !!(e.flags & VRING_DESC_F_WRITE) != writable ||
 		    !vq_add_buffer(vq, e.addr, e.len, perm, nsegs))
 			return false;
 		*sum += e.len;

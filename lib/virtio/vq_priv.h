@@ -35,7 +35,7 @@ struct vq_cursor {
 /* One chain taken from the ring; where its segments are in vq->segs. */
 struct vq_chain {
 	struct vq_cursor at; /* the cursor before this chain */
-	uint16_t id;         /* split: head index; packed: buffer id */
+	uint16_t id;	     /* split: head index; packed: buffer id */
 	uint16_t ndescs;     /* packed: ring slots the chain occupies */
 	uint32_t first_seg;
 	uint32_t nsegs;
@@ -44,22 +44,22 @@ struct vq_chain {
 
 struct vq {
 	/* Ring areas, translated once at creation. */
-	struct vring_desc *desc;     /* split */
-	struct vring_avail *avail;   /* split */
-	struct vring_used *used;     /* split */
-	struct vring_packed_desc *pdesc;                  /* packed */
-	struct vring_packed_desc_event *driver_event;     /* packed: when to interrupt */
-	struct vring_packed_desc_event *device_event;     /* packed: when to kick */
+	struct vring_desc *desc;		      /* split */
+	struct vring_avail *avail;		      /* split */
+	struct vring_used *used;		      /* split */
+	struct vring_packed_desc *pdesc;	      /* packed */
+	struct vring_packed_desc_event *driver_event; /* packed: when to interrupt */
+	struct vring_packed_desc_event *device_event; /* packed: when to kick */
 	uint16_t size;
 	uint16_t mask; /* split */
 	bool packed;
 
 	uint16_t last_avail_idx; /* next available entry (split) or slot (packed) */
-	bool avail_wrap;         /* packed: driver's wrap counter at last_avail_idx */
-	uint16_t used_idx;       /* split: our copy of used->idx; packed: next used slot */
-	bool used_wrap;          /* packed: wrap counter at used_idx */
+	bool avail_wrap;	 /* packed: driver's wrap counter at last_avail_idx */
+	uint16_t used_idx;	 /* split: our copy of used->idx; packed: next used slot */
+	bool used_wrap;		 /* packed: wrap counter at used_idx */
 	uint16_t signalled_used; /* used_idx when we last decided about an interrupt */
-	bool used_pending;       /* used entries written since that decision */
+	bool used_pending;	 /* used entries written since that decision */
 	bool broken;
 
 	bool event_idx;
@@ -84,8 +84,8 @@ struct vq {
 /* Result of taking one chain from the ring. */
 enum vq_chain_status {
 	VQ_CHAIN_OK,
-	VQ_CHAIN_NONE,   /* nothing available */
-	VQ_CHAIN_BAD,    /* return the chain with len 0 and count it */
+	VQ_CHAIN_NONE,	 /* nothing available */
+	VQ_CHAIN_BAD,	 /* return the chain with len 0 and count it */
 	VQ_CHAIN_BROKEN, /* the ring itself is unusable */
 };
 
@@ -123,10 +123,10 @@ static inline void vq_commit_cursor(struct vq *vq, const struct vq_cursor *cur)
 }
 
 /* Copy a descriptor out of shared memory once, before anything looks at it. */
-#define VQ_READ_ONCE_INTO(dst, src)                                                                \
-	do {                                                                                       \
-		memcpy(&(dst), (src), sizeof(dst));                                                \
-		rte_compiler_barrier();                                                            \
+#define VQ_READ_ONCE_INTO(dst, src)                 \
+	do {                                        \
+		memcpy(&(dst), (src), sizeof(dst)); \
+		rte_compiler_barrier();             \
 	} while (0)
 
 /* Copy @len bytes from the segments, from byte @off on, into @dst. */

@@ -41,8 +41,9 @@ static enum vq_chain_status walk(struct vq *vq, uint16_t head, bool writable, ui
 		VQ_READ_ONCE_INTO(d, &table[idx]);
 
 		if (d.flags & VRING_DESC_F_INDIRECT) {
-			if (unlikely(!vq->indirect || in_indirect || (d.flags & VRING_DESC_F_NEXT) ||
-				     d.len == 0 || d.len % sizeof(struct vring_desc) != 0 ||
+			if (unlikely(!vq->indirect || in_indirect ||
+				     (d.flags & VRING_DESC_F_NEXT) || d.len == 0 ||
+				     d.len % sizeof(struct vring_desc) != 0 ||
 				     d.len / sizeof(struct vring_desc) > vq->size))
 				return VQ_CHAIN_BAD;
 			table = vq_mem_translate(vq->mem, d.addr, d.len, VQ_MEM_READ);

@@ -4,6 +4,8 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include <linux/virtio_config.h>
+
 #include "virtio_driver.h"
 
 static uint8_t *alloc_region(uint32_t len)
@@ -35,6 +37,23 @@ void drv_init(struct drv *d, uint16_t size, uint64_t features, uint16_t start_id
 	d->size = size;
 	d->features = features;
 
+	d->packed = features & (1ULL << VIRTIO_F_RING_PACKED);
+	if (d->packed) {
+		d->desc_iova = drv_alloc(d, sizeof(struct vring_packed_desc) * size, 16);
+		d->avail_iova = drv_alloc(d, sizeof(struct vring_packed_desc_event), 4);
+		d->used_iova = drv_alloc(d, sizeof(struct vring_packed_desc_event), 4);
+		d->pdesc = drv_ptr(d, d->desc_iova);
+		d->driver_event = drv_ptr(d, d->avail_iova);
+		d->device_event = drv_ptr(d, d->used_iova);
+		d->inflight = calloc(size, sizeof(*d->inflight));
+		assert(d->inflight != NULL);
+		d->avail_idx = start_idx % size;
+		d->last_used = start_idx % size;
+		d->next_desc = start_idx % size;
+		d->avail_wrap = true;
+		d->used_wrap = true;
+		return;
+	}
 	d->desc_iova = drv_alloc(d, sizeof(struct vring_desc) * size, 16);
 	d->avail_iova = drv_alloc(d, sizeof(struct vring_avail) + 2u * (size + 1u), 2);
 	d->used_iova = drv_alloc(
@@ -54,6 +73,7 @@ void drv_fini(struct drv *d)
 
 	for (i = 0; i < 3; i++)
 		free(d->host[i]);
+	free(d->inflight);
 }
 
 struct vq_config drv_vq_config(const struct drv *d)
@@ -64,7 +84,8 @@ struct vq_config drv_vq_config(const struct drv *d)
 		.desc_iova = d->desc_iova,
 		.driver_iova = d->avail_iova,
 		.device_iova = d->used_iova,
-		.last_avail_idx = d->avail_idx,
+		.last_avail_idx =
+			d->packed ? (uint16_t)(d->avail_idx | VQ_PACKED_WRAP) : d->avail_idx,
 		.mem = &d->mem,
 	};
 }
@@ -125,6 +146,61 @@ void drv_read(const struct drv *d, uint64_t iova, void *dst, uint32_t len)
 	}
 }
 
+static uint16_t avail_bits(bool wrap)
+{
+	return wrap ? 1u << VRING_PACKED_DESC_F_AVAIL : 1u << VRING_PACKED_DESC_F_USED;
+}
+
+static uint16_t packed_chain(struct drv *d, const struct drv_buf *bufs, int n, uint16_t flags,
+			     bool indirect)
+{
+	uint16_t id = d->next_id++ % d->size;
+	struct drv_inflight *in = &d->inflight[id];
+	int i, slots = indirect ? 1 : n;
+
+	assert(n <= 16);
+	in->slot = d->avail_idx;
+	in->ndescs = slots;
+	in->nbufs = n;
+	memcpy(in->bufs, bufs, sizeof(*bufs) * n);
+	for (i = 0; i < slots; i++) {
+		struct vring_packed_desc *desc = &d->pdesc[d->avail_idx];
+		uint16_t f = avail_bits(d->avail_wrap);
+
+		if (indirect) {
+			uint64_t table_iova =
+				drv_alloc(d, sizeof(struct vring_packed_desc) * n, 16);
+			struct vring_packed_desc *table = drv_ptr(d, table_iova);
+			int j;
+
+			for (j = 0; j < n; j++)
+				table[j] = (struct vring_packed_desc){
+					.addr = bufs[j].iova,
+					.len = bufs[j].len,
+					.flags = flags,
+				};
+			desc->addr = table_iova;
+			desc->len = sizeof(struct vring_packed_desc) * n;
+			f |= VRING_DESC_F_INDIRECT;
+		} else {
+			desc->addr = bufs[i].iova;
+			desc->len = bufs[i].len;
+			f |= flags | (i + 1 < n ? VRING_DESC_F_NEXT : 0);
+		}
+		desc->id = id;
+		/* The head's flags are written last, by drv_publish(). */
+		if (i == 0)
+			in->flags = f;
+		else
+			desc->flags = f;
+		if (++d->avail_idx == d->size) {
+			d->avail_idx = 0;
+			d->avail_wrap = !d->avail_wrap;
+		}
+	}
+	return id;
+}
+
 uint16_t drv_chain(struct drv *d, const struct drv_buf *bufs, int n, uint16_t flags, bool indirect)
 {
 	struct vring_desc *table;
@@ -132,6 +208,8 @@ uint16_t drv_chain(struct drv *d, const struct drv_buf *bufs, int n, uint16_t fl
 	uint64_t table_iova = 0;
 	int i;
 
+	if (d->packed)
+		return packed_chain(d, bufs, n, flags, indirect);
 	if (indirect) {
 		table_iova = drv_alloc(d, sizeof(struct vring_desc) * n, 16);
 		table = drv_ptr(d, table_iova);
@@ -166,6 +244,12 @@ uint16_t drv_chain(struct drv *d, const struct drv_buf *bufs, int n, uint16_t fl
 
 void drv_publish(struct drv *d, uint16_t head)
 {
+	if (d->packed) {
+		const struct drv_inflight *in = &d->inflight[head];
+
+		__atomic_store_n(&d->pdesc[in->slot].flags, in->flags, __ATOMIC_RELEASE);
+		return;
+	}
 	d->avail->ring[d->avail_idx % d->size] = head;
 	d->avail_idx++;
 	__atomic_store_n(&d->avail->idx, d->avail_idx, __ATOMIC_RELEASE);
@@ -203,10 +287,34 @@ uint16_t drv_post_rx(struct drv *d, const uint32_t *lens, int n, bool indirect)
 	return drv_chain(d, bufs, n, VRING_DESC_F_WRITE, indirect);
 }
 
+static bool packed_used_at(const struct drv *d, uint16_t slot, bool wrap)
+{
+	uint16_t flags = __atomic_load_n(&d->pdesc[slot].flags, __ATOMIC_ACQUIRE);
+	bool avail = flags & (1u << VRING_PACKED_DESC_F_AVAIL);
+	bool used = flags & (1u << VRING_PACKED_DESC_F_USED);
+
+	return avail == wrap && used == wrap;
+}
+
 bool drv_get_used(struct drv *d, uint16_t *id, uint32_t *len)
 {
 	const struct vring_used_elem *e;
 
+	if (d->packed) {
+		const struct vring_packed_desc *u = &d->pdesc[d->last_used];
+
+		if (!packed_used_at(d, d->last_used, d->used_wrap))
+			return false;
+		*id = u->id;
+		*len = u->len;
+		assert(*id < d->size);
+		d->last_used += d->inflight[*id].ndescs;
+		if (d->last_used >= d->size) {
+			d->last_used -= d->size;
+			d->used_wrap = !d->used_wrap;
+		}
+		return true;
+	}
 	if (__atomic_load_n(&d->used->idx, __ATOMIC_ACQUIRE) == d->last_used)
 		return false;
 	e = &d->used->ring[d->last_used % d->size];
@@ -216,25 +324,54 @@ bool drv_get_used(struct drv *d, uint16_t *id, uint32_t *len)
 	return true;
 }
 
-uint32_t drv_read_rx(const struct drv *d, uint16_t head, void *out, uint32_t len)
+unsigned int drv_pending_used(const struct drv *d)
+{
+	struct drv copy = *d;
+	unsigned int n = 0;
+	uint16_t id;
+	uint32_t len;
+
+	while (drv_get_used(&copy, &id, &len))
+		n++;
+	return n;
+}
+
+/* The buffers of the chain named @head, in order. */
+static int chain_bufs(const struct drv *d, uint16_t head, struct drv_buf *out, int max)
 {
 	const struct vring_desc *table = d->desc;
-	uint8_t *p = out;
 	uint16_t idx = head;
-	uint32_t done = 0;
+	int n = 0;
 
+	if (d->packed) {
+		memcpy(out, d->inflight[head].bufs, sizeof(*out) * d->inflight[head].nbufs);
+		return d->inflight[head].nbufs;
+	}
 	if (table[idx].flags & VRING_DESC_F_INDIRECT) {
 		table = drv_ptr(d, table[idx].addr);
 		idx = 0;
 	}
 	for (;;) {
-		uint32_t n = table[idx].len < len - done ? table[idx].len : len - done;
-
-		drv_read(d, table[idx].addr, p + done, n);
-		done += n;
-		if (done == len || !(table[idx].flags & VRING_DESC_F_NEXT))
-			break;
+		assert(n < max);
+		out[n++] = (struct drv_buf){table[idx].addr, table[idx].len};
+		if (!(table[idx].flags & VRING_DESC_F_NEXT))
+			return n;
 		idx = table[idx].next;
+	}
+}
+
+uint32_t drv_read_rx(const struct drv *d, uint16_t head, void *out, uint32_t len)
+{
+	struct drv_buf bufs[64];
+	int i, n = chain_bufs(d, head, bufs, 64);
+	uint8_t *p = out;
+	uint32_t done = 0;
+
+	for (i = 0; i < n && done < len; i++) {
+		uint32_t k = bufs[i].len < len - done ? bufs[i].len : len - done;
+
+		drv_read(d, bufs[i].iova, p + done, k);
+		done += k;
 	}
 	return done;
 }

@@ -4,8 +4,8 @@
 
 /**
  * @file
- * A model of the kernel's virtio-net driver side of a split ring, working on
- * the same memory the engine sees, for tests. Its memory is a window of
+ * A model of the kernel's virtio-net driver side of a split or packed ring,
+ * working on the same memory the engine sees, for tests. Its memory is a window of
  * IOVA space made of two regions that are contiguous in IOVA but not in host
  * memory, so buffers can be placed across the boundary; a third, read-only
  * region serves the permission tests.
@@ -26,6 +26,21 @@
 /** IOVA of the read-only region (after a hole). */
 #define DRV_RO_IOVA (DRV_IOVA_BASE + 4ULL * DRV_REGION_LEN)
 
+/** One descriptor of a chain built by a test. */
+struct drv_buf {
+	uint64_t iova; /**< buffer address */
+	uint32_t len;  /**< buffer length */
+};
+
+/** What the driver remembers of a buffer it made available (packed ring). */
+struct drv_inflight {
+	uint16_t slot;		 /**< first ring slot of the chain */
+	uint16_t flags;		 /**< flags of that slot, written when published */
+	uint16_t ndescs;	 /**< ring slots the chain takes */
+	int nbufs;		 /**< buffers in @p bufs */
+	struct drv_buf bufs[16]; /**< the chain's buffers, in order */
+};
+
 /** The driver's state. */
 struct drv {
 	struct vq_mem_table mem;		   /**< what the engine is given */
@@ -40,15 +55,20 @@ struct drv {
 	uint16_t avail_idx;			   /**< next avail slot the driver fills */
 	uint16_t last_used;			   /**< next used entry the driver reads */
 	uint16_t next_desc;			   /**< next descriptor handed out (round robin) */
+	bool packed;				   /**< VIRTIO_F_RING_PACKED negotiated */
+	struct vring_packed_desc *pdesc;	   /**< packed: descriptor ring */
+	struct vring_packed_desc_event *driver_event; /**< packed: our interrupt wishes */
+	struct vring_packed_desc_event *device_event; /**< packed: the device's kick wishes */
+	bool avail_wrap;	       /**< packed: wrap counter at avail_idx (a slot) */
+	bool used_wrap;		       /**< packed: wrap counter at last_used (a slot) */
+	uint16_t next_id;	       /**< packed: next buffer id */
+	struct drv_inflight *inflight; /**< packed: by buffer id */
 };
 
-/** One descriptor of a chain built by a test. */
-struct drv_buf {
-	uint64_t iova; /**< buffer address */
-	uint32_t len;  /**< buffer length */
-};
-
-/** Set up rings of @p size at avail/used index @p start_idx. */
+/**
+ * Set up rings of @p size, split or packed as @p features say, starting at
+ * avail/used index @p start_idx (a slot, for packed rings, with wrap counter 1).
+ */
 void drv_init(struct drv *d, uint16_t size, uint64_t features, uint16_t start_idx);
 
 /** Release the driver's memory. */
@@ -72,11 +92,12 @@ void drv_read(const struct drv *d, uint64_t iova, void *dst, uint32_t len);
 /**
  * Write a chain of @p n descriptors (each with @p flags plus NEXT as needed)
  * into the descriptor table, or into an indirect table when @p indirect.
- * Returns the head index; the chain is not yet made available.
+ * Returns the head index (split) or buffer id (packed): what the used entry
+ * will name. The chain is not yet made available.
  */
 uint16_t drv_chain(struct drv *d, const struct drv_buf *bufs, int n, uint16_t flags, bool indirect);
 
-/** Make @p head available and publish avail->idx. */
+/** Make the chain @p head (as drv_chain() returned it) available to the device. */
 void drv_publish(struct drv *d, uint16_t head);
 
 /**
@@ -95,5 +116,8 @@ bool drv_get_used(struct drv *d, uint16_t *id, uint32_t *len);
 
 /** Read @p len bytes written into the RX chain at @p head (through its descriptors). */
 uint32_t drv_read_rx(const struct drv *d, uint16_t head, void *out, uint32_t len);
+
+/** Used entries the device has returned that the driver has not taken yet. */
+unsigned int drv_pending_used(const struct drv *d);
 
 #endif /* TEST_VIRTIO_DRIVER_H */
