@@ -7,5 +7,5 @@ set -euo pipefail
 repo=$(cd "$(dirname "$0")/.." && pwd)
 
 "$repo/tools/setup.sh"
-"$repo/tools/build.sh"
+"$repo/tools/build.sh" "$repo/build"
 exec "$repo/test/vm/run" --kernel 6.12 -- "$repo/tools/demo-guest.sh"
