@@ -112,7 +112,10 @@ static enum vq_chain_status chain_to_mbuf(struct vq *vq, struct rte_mempool *mp,
 		vq->stats.too_big++;
 		return VQ_CHAIN_BAD;
 	}
-	vq_segs_read(&vq->segs[c->first_seg], c->nsegs, 0, &hdr, sizeof(hdr));
+	if (likely(vq->segs[c->first_seg].len >= sizeof(hdr)))
+		VQ_READ_ONCE_INTO(hdr, vq->segs[c->first_seg].addr);
+	else
+		vq_segs_read(&vq->segs[c->first_seg], c->nsegs, 0, &hdr, sizeof(hdr));
 	if (unlikely(copy_to_mbuf(vq, mp, m, c, pkt_len) != 0)) {
 		mbuf_recycle(m);
 		*err = -ENOMEM;

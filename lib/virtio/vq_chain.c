@@ -19,7 +19,7 @@ static inline const struct vq_mem_region *region_of(struct vq *vq, uint64_t iova
 	return r;
 }
 
-bool vq_add_buffer(struct vq *vq, uint64_t addr, uint32_t len, uint32_t perm, uint32_t *nsegs)
+bool vq_add_buffer_slow(struct vq *vq, uint64_t addr, uint32_t len, uint32_t perm, uint32_t *nsegs)
 {
 	if (len == 0)
 		return true;

@@ -89,12 +89,31 @@ enum vq_chain_status {
 	VQ_CHAIN_BROKEN, /* the ring itself is unusable */
 };
 
+/* vq_add_buffer() for buffers outside the cached region or spanning regions. */
+bool vq_add_buffer_slow(struct vq *vq, uint64_t addr, uint32_t len, uint32_t perm, uint32_t *nsegs);
+
 /*
  * Translate [addr, addr + len) into segments appended at vq->segs[*nsegs];
  * a buffer may span regions. False when any byte is unmapped, lacks @perm,
  * the range wraps, or the scratch is full.
  */
-bool vq_add_buffer(struct vq *vq, uint64_t addr, uint32_t len, uint32_t perm, uint32_t *nsegs);
+static inline bool vq_add_buffer(struct vq *vq, uint64_t addr, uint32_t len, uint32_t perm,
+				 uint32_t *nsegs)
+{
+	const struct vq_mem_region *r = vq->last_region;
+
+	/* Most buffers sit whole in the region the previous one was in. */
+	if (likely(r != NULL && len > 0 && addr >= r->iova_start && addr <= r->iova_last &&
+		   len - 1 <= r->iova_last - addr && (r->perm & perm) == perm &&
+		   *nsegs < vq->max_segs)) {
+		vq->segs[(*nsegs)++] = (struct vq_seg){
+			.addr = r->host_addr + (addr - r->iova_start),
+			.len = len,
+		};
+		return true;
+	}
+	return vq_add_buffer_slow(vq, addr, len, perm, nsegs);
+}
 
 /* Per layout: start a burst (false: nothing to do), take the next chain,
  * return a chain to the driver, publish what was returned. */

@@ -32,8 +32,8 @@
 #include "vq.h"
 
 #define RING_SIZE 256
-#define BUF_LEN   2048
-#define BURST     32
+#define BUF_LEN	  2048
+#define BURST	  32
 #define MAX_RUNS  31
 #define IOVA_BASE 0x100000000ULL
 
@@ -61,7 +61,7 @@ struct bench {
 #define AVAIL_OFF (DESC_OFF + sizeof(struct vring_desc) * RING_SIZE)
 #define USED_OFF  RTE_ALIGN(AVAIL_OFF + 6 + 2 * RING_SIZE, 4096)
 #define BUFS_OFF  RTE_ALIGN(USED_OFF + 6 + 8 * RING_SIZE, 4096)
-#define MEM_LEN   (BUFS_OFF + (size_t)BUF_LEN * RING_SIZE)
+#define MEM_LEN	  (BUFS_OFF + (size_t)BUF_LEN * RING_SIZE)
 
 static void setup_driver(struct bench *b)
 {
@@ -195,8 +195,8 @@ static void usage(const char *prog)
 static void parse_args(struct bench *b, int argc, char **argv)
 {
 	static const struct option opts[] = {
-		{"dir", required_argument, NULL, 'd'},    {"len", required_argument, NULL, 'l'},
-		{"runs", required_argument, NULL, 'r'},   {"seconds", required_argument, NULL, 's'},
+		{"dir", required_argument, NULL, 'd'},	  {"len", required_argument, NULL, 'l'},
+		{"runs", required_argument, NULL, 'r'},	  {"seconds", required_argument, NULL, 's'},
 		{"single", required_argument, NULL, 'S'}, {NULL, 0, NULL, 0},
 	};
 	int c;
@@ -225,8 +225,8 @@ static void parse_args(struct bench *b, int argc, char **argv)
 			usage(argv[0]);
 		}
 	}
-	if (b->len < 14 || b->len + VQ_NET_HDR_LEN > BUF_LEN || b->runs < 1 ||
-	    b->runs > MAX_RUNS || b->seconds <= 0)
+	if (b->len < 14 || b->len + VQ_NET_HDR_LEN > BUF_LEN || b->runs < 1 || b->runs > MAX_RUNS ||
+	    b->seconds <= 0)
 		usage(argv[0]);
 }
 

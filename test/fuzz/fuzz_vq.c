@@ -22,10 +22,10 @@
 #include "vq.h"
 
 #define MEM_IOVA 0x10000ULL
-#define MEM_LEN  (64u * 1024)
-#define RO_IOVA  (MEM_IOVA + MEM_LEN + 0x1000)
-#define RO_LEN   4096u
-#define HDR      4
+#define MEM_LEN	 (64u * 1024)
+#define RO_IOVA	 (MEM_IOVA + MEM_LEN + 0x1000)
+#define RO_LEN	 4096u
+#define HDR	 4
 
 static struct rte_mempool *pool;
 static uint8_t *mem, *ro;
@@ -36,13 +36,14 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t len);
 int LLVMFuzzerInitialize(int *argc, char ***argv)
 {
 	char *eal[] = {"fuzz", "--no-huge", "--no-pci", "--no-shconf", "--no-telemetry",
-		       "-m",   "128",       "-l",       "0",           "--log-level=1"};
+		       "-m",   "128",	    "-l",	"0",	       "--log-level=1"};
 
 	(void)argc;
 	(void)argv;
 	if (rte_eal_init(RTE_DIM(eal), eal) < 0)
 		abort();
-	pool = rte_pktmbuf_pool_create("fuzz", 1023, 0, 0, RTE_MBUF_DEFAULT_BUF_SIZE, SOCKET_ID_ANY);
+	pool = rte_pktmbuf_pool_create("fuzz", 1023, 0, 0, RTE_MBUF_DEFAULT_BUF_SIZE,
+				       SOCKET_ID_ANY);
 	/* The read-only region really is read-only: a write would fault. */
 	mem = mmap(NULL, MEM_LEN, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
 	ro = mmap(NULL, RO_LEN, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
@@ -55,10 +56,10 @@ int LLVMFuzzerInitialize(int *argc, char ***argv)
 
 static const uint64_t optional_features[16] = {
 	1ULL << VIRTIO_RING_F_INDIRECT_DESC, 1ULL << VIRTIO_RING_F_EVENT_IDX,
-	1ULL << VIRTIO_NET_F_MRG_RXBUF,      1ULL << VIRTIO_F_RING_PACKED,
+	1ULL << VIRTIO_NET_F_MRG_RXBUF,	     1ULL << VIRTIO_F_RING_PACKED,
 	1ULL << VIRTIO_NET_F_GUEST_CSUM,     1ULL << VIRTIO_NET_F_GUEST_TSO4,
 	1ULL << VIRTIO_NET_F_GUEST_TSO6,     1ULL << VIRTIO_NET_F_GUEST_UFO,
-	1ULL << VIRTIO_NET_F_CSUM,           1ULL << VIRTIO_NET_F_HOST_TSO4,
+	1ULL << VIRTIO_NET_F_CSUM,	     1ULL << VIRTIO_NET_F_HOST_TSO4,
 };
 
 /* A few frames to deliver, with offload requests chosen by @sel. */
@@ -78,8 +79,9 @@ static unsigned int make_frames(struct rte_mbuf **pkts, uint8_t sel)
 			m->l2_len = 14;
 			m->l3_len = sel & 0x20 ? 40 : 20;
 			m->l4_len = 20;
-			m->ol_flags = (sel & 0x20 ? RTE_MBUF_F_TX_IPV6 : RTE_MBUF_F_TX_IPV4) |
-				      (sel & 0x40 ? RTE_MBUF_F_TX_UDP_CKSUM : RTE_MBUF_F_TX_TCP_CKSUM);
+			m->ol_flags =
+				(sel & 0x20 ? RTE_MBUF_F_TX_IPV6 : RTE_MBUF_F_TX_IPV4) |
+				(sel & 0x40 ? RTE_MBUF_F_TX_UDP_CKSUM : RTE_MBUF_F_TX_TCP_CKSUM);
 			if (sel & 0x80) {
 				m->ol_flags |= RTE_MBUF_F_TX_TCP_SEG;
 				m->tso_segsz = 1000;
@@ -111,8 +113,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t len)
 	memset(mem, 0, MEM_LEN);
 	memcpy(mem, data + HDR, RTE_MIN(len - HDR, (size_t)MEM_LEN));
 	vq_mem_table_init(&table);
-	vq_mem_table_add(&table, MEM_IOVA, MEM_IOVA + MEM_LEN - 1, mem,
-			 VQ_MEM_READ | VQ_MEM_WRITE);
+	vq_mem_table_add(&table, MEM_IOVA, MEM_IOVA + MEM_LEN - 1, mem, VQ_MEM_READ | VQ_MEM_WRITE);
 	vq_mem_table_add(&table, RO_IOVA, RO_IOVA + RO_LEN - 1, ro, VQ_MEM_READ);
 
 	/* Rings at the start of the image: descriptors, then driver, then device area. */

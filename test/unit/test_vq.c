@@ -341,6 +341,23 @@ static void test_bad_address_runs_past_mapping(void **state)
 	teardown(f);
 }
 
+static void test_bad_address_after_cached_region(void **state)
+{
+	struct fixture *f = setup(RING_SIZE, 0, 0);
+	uint8_t data[64] = {0};
+	struct drv_buf hole = {DRV_IOVA_BASE + DRV_REGION_LEN / 2, 64};
+
+	(void)state;
+	/* Prime the translation cache with the first region, then go past its end. */
+	drv_publish(&f->drv, drv_tx(&f->drv, &no_hdr, data, sizeof(data), NULL, 0, false));
+	assert_int_equal(vq_dequeue_burst(f->vq, pool, f->pkts, BURST), 1);
+	rte_pktmbuf_free(f->pkts[0]);
+	assert_true(drv_get_used(&f->drv, &(uint16_t){0}, &(uint32_t){0}));
+	hole.iova = DRV_IOVA_BASE + 2ULL * DRV_REGION_LEN + 4096; /* between regions */
+	expect_bad_tx_chain(f, drv_chain(&f->drv, &hole, 1, 0, false));
+	teardown(f);
+}
+
 static void test_bad_address_wraps(void **state)
 {
 	struct fixture *f = setup(RING_SIZE, 0, 0);
@@ -1460,6 +1477,7 @@ int main(void)
 		cmocka_unit_test(test_dequeue_full_ring_and_burst_limit),
 		cmocka_unit_test(test_bad_unmapped_address),
 		cmocka_unit_test(test_bad_address_runs_past_mapping),
+		cmocka_unit_test(test_bad_address_after_cached_region),
 		cmocka_unit_test(test_bad_address_wraps),
 		cmocka_unit_test(test_bad_address_wraps_between_mapped_regions),
 		cmocka_unit_test(test_bad_writable_descriptor_in_tx),
