@@ -1,0 +1,64 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
+#ifndef PORT_VDUSE_H
+#define PORT_VDUSE_H
+
+/**
+ * @file
+ * The vduse port driver: a virtio-net device served through VDUSE
+ * (lib/vduse) whose queues the virtqueue engine (lib/virtio) works.
+ *
+ * The device's control thread starts and stops the queues; workers that poll
+ * the port must be registered with the RCU variable given here and report
+ * quiescent states between bursts, so that a queue is freed only when no
+ * worker can still be inside it.
+ */
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include <rte_rcu_qsbr.h>
+
+#include "port.h"
+#include "vduse.h"
+
+/** How to create a vduse port. */
+struct port_vduse_params {
+	const char *name;	   /**< VDUSE and vdpa device name */
+	uint8_t mac[6];		   /**< MAC address offered to the driver */
+	uint16_t mtu;		   /**< MTU offered; 0 offers none */
+	uint16_t queue_size;	   /**< largest ring per queue (power of two) */
+	uint64_t features;	   /**< optional features (VDU_NET_OPTIONAL_FEATURES subset) */
+	bool hugepages;		   /**< hugepage-backed bounce buffer when possible */
+	int socket_id;		   /**< NUMA socket of the polling worker, or SOCKET_ID_ANY */
+	enum vdu_driver driver;	   /**< virtio_vdpa (container) or vhost_vdpa (VM) */
+	struct rte_rcu_qsbr *qsbr; /**< the workers' RCU variable; NULL if none polls yet */
+};
+
+/** Optional features a vduse port offers unless told otherwise. */
+#define PORT_VDUSE_DEFAULT_FEATURES                                                 \
+	((1ULL << VIRTIO_NET_F_CSUM) | (1ULL << VIRTIO_NET_F_GUEST_CSUM) |          \
+	 (1ULL << VIRTIO_NET_F_HOST_TSO4) | (1ULL << VIRTIO_NET_F_HOST_TSO6) |      \
+	 (1ULL << VIRTIO_NET_F_GUEST_TSO4) | (1ULL << VIRTIO_NET_F_GUEST_TSO6) |    \
+	 (1ULL << VIRTIO_NET_F_MRG_RXBUF) | (1ULL << VIRTIO_RING_F_INDIRECT_DESC) | \
+	 (1ULL << VIRTIO_RING_F_EVENT_IDX))
+
+/**
+ * Create the device, attach it to the vdpa bus and open it as a port.
+ *
+ * @param params what to create
+ * @param pool   mbufs for frames the driver transmits
+ * @param err    set to a negative errno on failure (the cause is logged)
+ * @return the port, or NULL.
+ */
+struct port *port_vduse_open(const struct port_vduse_params *params, struct rte_mempool *pool,
+			     int *err);
+
+/**
+ * Name of the kernel netdev of a vduse port attached to virtio_vdpa.
+ *
+ * @return 0, or -ENODEV.
+ */
+int port_vduse_netdev(struct port *port, char *buf, size_t len);
+
+#endif /* PORT_VDUSE_H */
