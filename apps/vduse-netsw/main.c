@@ -54,7 +54,7 @@ static struct port *open_vduse(const struct vns_options *opts, const struct vns_
 		.name = spec->name,
 		.mtu = spec->mtu,
 		.queue_size = opts->queue_size,
-		.features = PORT_VDUSE_DEFAULT_FEATURES,
+		.features = VDU_NET_OPTIONAL_FEATURES,
 		.hugepages = opts->hugepages,
 		.socket_id = (int)rte_socket_id(),
 		.driver = VDU_DRIVER_VIRTIO,

@@ -35,14 +35,6 @@ struct port_vduse_params {
 	struct rte_rcu_qsbr *qsbr; /**< the workers' RCU variable; NULL if none polls yet */
 };
 
-/** Optional features a vduse port offers unless told otherwise. */
-#define PORT_VDUSE_DEFAULT_FEATURES                                                 \
-	((1ULL << VIRTIO_NET_F_CSUM) | (1ULL << VIRTIO_NET_F_GUEST_CSUM) |          \
-	 (1ULL << VIRTIO_NET_F_HOST_TSO4) | (1ULL << VIRTIO_NET_F_HOST_TSO6) |      \
-	 (1ULL << VIRTIO_NET_F_GUEST_TSO4) | (1ULL << VIRTIO_NET_F_GUEST_TSO6) |    \
-	 (1ULL << VIRTIO_NET_F_MRG_RXBUF) | (1ULL << VIRTIO_RING_F_INDIRECT_DESC) | \
-	 (1ULL << VIRTIO_RING_F_EVENT_IDX))
-
 /**
  * Create the device, attach it to the vdpa bus and open it as a port.
  *

@@ -1,0 +1,123 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
+/* Handing the queues to the port driver and taking them back. */
+#include <errno.h>
+#include <string.h>
+
+#include <sys/ioctl.h>
+
+#include "vdu_priv.h"
+
+/* Bytes of the split ring areas (virtio 1.x, 2.7), event fields included. */
+static uint64_t desc_bytes(uint32_t num)
+{
+	return 16ULL * num;
+}
+
+static uint64_t avail_bytes(uint32_t num)
+{
+	return 6 + 2ULL * num;
+}
+
+static uint64_t used_bytes(uint32_t num)
+{
+	return 6 + 8ULL * num;
+}
+
+static int ring_mapped(struct vdu_dev *dev, const struct vduse_vq_info *info)
+{
+	const struct vq_mem_table *mem = &dev->mem;
+
+	if (vq_mem_translate(mem, info->desc_addr, desc_bytes(info->num), VQ_MEM_READ) == NULL ||
+	    vq_mem_translate(mem, info->driver_addr, avail_bytes(info->num), VQ_MEM_READ) == NULL ||
+	    vq_mem_translate(mem, info->device_addr, used_bytes(info->num),
+			     VQ_MEM_READ | VQ_MEM_WRITE) == NULL) {
+		VDU_ERR(dev,
+			"ring of queue %u (desc %#llx, avail %#llx, used %#llx, size %u) is not "
+			"mapped with the permissions it needs",
+			info->index, (unsigned long long)info->desc_addr,
+			(unsigned long long)info->driver_addr,
+			(unsigned long long)info->device_addr, info->num);
+		return -EFAULT;
+	}
+	return 0;
+}
+
+static int queue_start(struct vdu_dev *dev, uint16_t qid)
+{
+	struct vdu_vq *vq = &dev->vqs[qid];
+	struct vduse_vq_info info = {.index = qid};
+	struct vduse_vq_eventfd kick = {.index = qid, .fd = vq->kick_fd};
+	int ret;
+
+	if (ioctl(dev->dev_fd, VDUSE_VQ_GET_INFO, &info) < 0) {
+		ret = -errno;
+		VDU_ERR(dev, "VDUSE_VQ_GET_INFO of queue %u failed: %s", qid, strerror(-ret));
+		return ret;
+	}
+	if (!info.ready) {
+		VDU_INFO(dev, "queue %u not enabled by the driver", qid);
+		return 0;
+	}
+	ret = ring_mapped(dev, &info);
+	if (ret < 0)
+		return ret;
+	if (ioctl(dev->dev_fd, VDUSE_VQ_SETUP_KICKFD, &kick) < 0) {
+		ret = -errno;
+		VDU_ERR(dev, "VDUSE_VQ_SETUP_KICKFD of queue %u failed: %s", qid, strerror(-ret));
+		return ret;
+	}
+	vq->info = (struct vdu_queue){
+		.index = qid,
+		.size = (uint16_t)info.num,
+		.features = dev->driver_features,
+		.desc_iova = info.desc_addr,
+		.driver_iova = info.driver_addr,
+		.device_iova = info.device_addr,
+		.last_avail_idx = info.split.avail_index,
+		.kick_fd = vq->kick_fd,
+		.mem = &dev->mem,
+	};
+	ret = dev->ops.queue_start(dev, &vq->info, dev->arg);
+	if (ret < 0) {
+		VDU_ERR(dev, "port driver refused queue %u: %s", qid, strerror(-ret));
+		return ret;
+	}
+	vq->started = true;
+	vq->last_avail_idx = info.split.avail_index;
+	VDU_INFO(dev,
+		 "queue %u started: size %u, desc %#llx, avail %#llx, used %#llx, avail idx %u",
+		 qid, info.num, (unsigned long long)info.desc_addr,
+		 (unsigned long long)info.driver_addr, (unsigned long long)info.device_addr,
+		 info.split.avail_index);
+	return 0;
+}
+
+int vdu_queues_start(struct vdu_dev *dev)
+{
+	uint16_t qid;
+	int ret;
+
+	for (qid = 0; qid < VDU_NET_QUEUES; qid++) {
+		if (dev->vqs[qid].started)
+			continue;
+		ret = queue_start(dev, qid);
+		if (ret < 0)
+			return ret;
+	}
+	return 0;
+}
+
+void vdu_queues_stop(struct vdu_dev *dev)
+{
+	uint16_t qid;
+
+	for (qid = 0; qid < VDU_NET_QUEUES; qid++) {
+		struct vdu_vq *vq = &dev->vqs[qid];
+
+		if (!vq->started)
+			continue;
+		vq->last_avail_idx = dev->ops.queue_stop(dev, qid, dev->arg);
+		vq->started = false;
+		VDU_INFO(dev, "queue %u stopped at avail idx %u", qid, vq->last_avail_idx);
+	}
+}
