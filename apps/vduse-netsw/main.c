@@ -9,6 +9,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 #include <unistd.h>
 
 #include <rte_eal.h>
@@ -19,6 +20,7 @@
 #include <rte_mbuf.h>
 #include <rte_rcu_qsbr.h>
 
+#include "control.h"
 #include "forward.h"
 #include "netdev.h"
 #include "options.h"
@@ -134,8 +136,9 @@ int main(int argc, char **argv)
 	struct rte_rcu_qsbr *qsbr;
 	struct rte_mempool *pool;
 	struct vns_options opts;
-	unsigned int nb_ports = 0, nb_workers = 0, lcore, i, ticks = 0;
-	int status = 1, ret;
+	unsigned int nb_ports = 0, nb_workers = 0, lcore, i;
+	int status = 1, control_fd = -1, ret;
+	time_t last_stats;
 
 	ret = rte_eal_init(argc, argv);
 	if (ret < 0) {
@@ -183,21 +186,38 @@ int main(int argc, char **argv)
 	if (assign_streams(ports, nb_ports, workers, nb_workers) < 0)
 		goto close_ports;
 
+	if (opts.control[0] != '\0') {
+		control_fd = vns_control_open(opts.control);
+		if (control_fd < 0)
+			goto close_ports;
+	}
 	for (i = 0; i < nb_workers; i++)
 		rte_eal_remote_launch(vns_worker_main, &workers[i], workers[i].lcore_id);
 	printf("vduse-netsw: forwarding on %u worker lcore(s); SIGINT or SIGTERM to stop\n",
 	       nb_workers);
 	fflush(stdout);
+	last_stats = time(NULL);
 	while (!stop) {
-		sleep(1);
-		if (opts.stats_period && ++ticks % opts.stats_period == 0)
+		const struct vns_control_ports control = {ports, nb_ports};
+
+		if (control_fd >= 0)
+			vns_control_serve(control_fd, 1000, &control);
+		else
+			sleep(1);
+		if (opts.stats_period && time(NULL) - last_stats >= opts.stats_period) {
 			print_stats(ports, nb_ports);
+			last_stats = time(NULL);
+		}
 	}
 	rte_eal_mp_wait_lcore();
 	print_stats(ports, nb_ports);
 	status = 0;
 
 close_ports:
+	if (control_fd >= 0) {
+		close(control_fd);
+		unlink(opts.control);
+	}
 	while (nb_ports > 0)
 		port_close(ports[--nb_ports]);
 out:

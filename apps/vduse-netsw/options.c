@@ -14,12 +14,15 @@ static void usage(const char *prog)
 	fprintf(stderr,
 		"usage: %s [EAL options] -- --vduse NAME[,mac=MAC][,mtu=N][,netns=NS][,ifname=IF] "
 		"...\n"
-		"          [--hugepages] [--queue-size N] [--stats-period SECONDS]\n"
+		"          [--hugepages] [--queue-size N] [--stats-period SECONDS] [--control "
+		"PATH]\n"
 		"  --vduse         a VDUSE virtio-net port (repeat for more); the kernel's\n"
 		"                  virtio_net makes it a netdev, moved into NS and renamed IF\n"
 		"  --hugepages     back the VDUSE bounce buffers with hugepages when possible\n"
 		"  --queue-size    ring size offered to the driver (power of two, default 256)\n"
-		"  --stats-period  print port counters every SECONDS\n",
+		"  --stats-period  print port counters every SECONDS\n"
+		"  --control       serve commands on Unix socket PATH (link PORT up|down,\n"
+		"                  show ports, show stats [PORT])\n",
 		prog);
 }
 
@@ -113,6 +116,7 @@ int vns_parse_options(int argc, char **argv, struct vns_options *opts)
 		{"hugepages", no_argument, NULL, 'H'},
 		{"queue-size", required_argument, NULL, 'q'},
 		{"stats-period", required_argument, NULL, 's'},
+		{"control", required_argument, NULL, 'c'},
 		{"help", no_argument, NULL, 'h'},
 		{NULL, 0, NULL, 0},
 	};
@@ -155,6 +159,11 @@ int vns_parse_options(int argc, char **argv, struct vns_options *opts)
 				return -1;
 			}
 			opts->stats_period = (unsigned int)v;
+			break;
+		case 'c':
+			if (copy_field(opts->control, sizeof(opts->control), optarg, "--control") <
+			    0)
+				return -1;
 			break;
 		default:
 			usage(argv[0]);

@@ -32,6 +32,7 @@ struct vns_options {
 	bool hugepages;				    /**< hugepage-backed bounce buffers */
 	uint16_t queue_size;			    /**< ring size offered */
 	unsigned int stats_period;		    /**< seconds between stats lines, 0: none */
+	char control[108];			    /**< control socket path, or "" for none */
 };
 
 /**

@@ -1,0 +1,170 @@
+#!/bin/bash
+# SPDX-License-Identifier: BSD-3-Clause
+#
+# vduse-netsw in a guest, end to end: two network namespaces whose eth0 are
+# VDUSE ports of the switch, served by the kernel's own virtio_net.
+#
+#   switch.sh SWITCH_BINARY ping|transfer|jumbo|link|kill
+set -euo pipefail
+sw_bin=${1:?switch binary}
+mode=${2:?mode}
+work=$(mktemp -d)
+ctl=$work/ctl.sock
+sw_pid=
+
+fail() {
+	echo "FAIL: $*" >&2
+	[ -f "$work/switch.log" ] && { echo "--- switch log"; cat "$work/switch.log"; } >&2
+	exit 1
+}
+
+# start_switch PORT_A PORT_B [MTU]: ports in netns left and right, as eth0.
+start_switch() {
+	local a=$1 b=$2 mtu=${3:-} extra=""
+	[ -n "$mtu" ] && extra=",mtu=$mtu"
+	"$sw_bin" --no-huge -m 256 --no-pci --no-shconf -l 0-1 --log-level=1 -- \
+		--control "$ctl" \
+		--vduse "$a,netns=left,ifname=eth0,mac=02:00:00:00:00:01$extra" \
+		--vduse "$b,netns=right,ifname=eth0,mac=02:00:00:00:00:02$extra" \
+		>"$work/switch.log" 2>&1 &
+	sw_pid=$!
+	for _ in $(seq 150); do
+		grep -q '^vduse-netsw: forwarding' "$work/switch.log" && break
+		kill -0 "$sw_pid" 2>/dev/null || fail "switch exited while starting"
+		sleep 0.2
+	done
+	grep -q '^vduse-netsw: forwarding' "$work/switch.log" || fail "switch did not start"
+	ip -n left addr add 10.0.0.1/24 dev eth0
+	ip -n right addr add 10.0.0.2/24 dev eth0
+	ip -n left link set eth0 up
+	ip -n right link set eth0 up
+}
+
+# stop_switch: SIGTERM; the switch exits 0 and leaves no device behind.
+stop_switch() {
+	local rc=0
+	kill -TERM "$sw_pid"
+	wait "$sw_pid" || rc=$?
+	[ "$rc" -eq 0 ] || fail "switch exited with $rc after SIGTERM"
+	[ -z "$(vdpa dev show)" ] || fail "vdpa devices left: $(vdpa dev show)"
+	ls /dev/vduse/ | grep -qvx control && fail "VDUSE devices left: $(ls /dev/vduse)"
+	ip -n left link show eth0 >/dev/null 2>&1 && fail "netdev left in netns left"
+	echo "ok: SIGTERM: exit 0, no device left"
+}
+
+# destroy_vduse NAME: VDUSE_DESTROY_DEV on the control device.
+destroy_vduse() {
+	python3 - "$1" <<'PY'
+import fcntl, os, sys
+VDUSE_DESTROY_DEV = (1 << 30) | (256 << 16) | (0x81 << 8) | 0x03
+fd = os.open("/dev/vduse/control", os.O_RDWR)
+fcntl.ioctl(fd, VDUSE_DESTROY_DEV, sys.argv[1].encode().ljust(256, b"\0"))
+PY
+}
+
+control() {
+	echo "$*" | socat -t 5 - "UNIX-CONNECT:$ctl"
+}
+
+ping_both_ways() {
+	ip netns exec left ping -c 3 -i 0.2 -W 3 10.0.0.2 >/dev/null || fail "left cannot ping right"
+	ip netns exec right ping -c 3 -i 0.2 -W 3 10.0.0.1 >/dev/null || fail "right cannot ping left"
+	echo "ok: ping both ways"
+}
+
+# transfer MIB: random data over TCP, SHA-256 compared on arrival.
+transfer() {
+	local mib=$1 sent got
+	head -c "${mib}M" /dev/urandom >"$work/data"
+	sent=$(sha256sum <"$work/data" | cut -d' ' -f1)
+	ip netns exec right socat -u TCP-LISTEN:5001,reuseaddr OPEN:"$work/recv",creat,trunc &
+	local rx=$!
+	sleep 0.5
+	timeout 300 ip netns exec left socat -u OPEN:"$work/data" TCP:10.0.0.2:5001 ||
+		fail "sending ${mib} MiB failed"
+	wait "$rx" || fail "receiving failed"
+	got=$(sha256sum <"$work/recv" | cut -d' ' -f1)
+	[ "$sent" = "$got" ] || fail "SHA-256 differs: sent $sent, got $got"
+	echo "ok: ${mib} MiB over TCP, SHA-256 $got matches"
+}
+
+kernel_clean() {
+	if dmesg | grep -E 'Oops|BUG:|WARNING:|hung_task|blocked for more than|Call Trace'; then
+		fail "kernel log shows a problem"
+	fi
+}
+
+ip netns add left
+ip netns add right
+
+case "$mode" in
+ping)
+	start_switch p0 p1
+	ping_both_ways
+	control "show stats" | grep -q 'RX-packets' || fail "no stats from the control socket"
+	stop_switch
+	;;
+transfer)
+	start_switch p0 p1
+	transfer 64
+	stop_switch
+	;;
+jumbo)
+	start_switch p0 p1 9000
+	ip -n left link set eth0 mtu 9000
+	ip -n right link set eth0 mtu 9000
+	ip netns exec left ping -c 2 -W 3 -M do -s 8972 10.0.0.2 >/dev/null ||
+		fail "no 9000-byte frames through the switch"
+	echo "ok: 9000-byte frames pass unfragmented"
+	transfer 16
+	stop_switch
+	;;
+link)
+	start_switch p0 p1
+	control "link p1 down" | grep -qx ok || fail "link down refused"
+	sleep 1
+	ip -n right link show eth0 | grep -q NO-CARRIER || fail "no NO-CARRIER after link down"
+	echo "ok: link down seen as NO-CARRIER"
+	control "link p1 up" | grep -qx ok || fail "link up refused"
+	sleep 1
+	ip -n right link show eth0 | grep -q LOWER_UP || fail "no LOWER_UP after link up"
+	echo "ok: link up seen as LOWER_UP"
+	ping_both_ways
+	control "link nosuch down" | grep -q '^error: no port' || fail "bad port not refused"
+	stop_switch
+	;;
+kill)
+	start_switch p0 p1
+	ip netns exec right iperf3 -s -1 >/dev/null 2>&1 &
+	sleep 0.5
+	ip netns exec left iperf3 -c 10.0.0.2 -t 30 >/dev/null 2>&1 &
+	sleep 3
+	kill -KILL "$sw_pid"
+	wait "$sw_pid" 2>/dev/null || true
+	echo "ok: switch killed under traffic"
+	# The kernel keeps answering, and a new switch serves new devices.
+	timeout 20 ip link show >/dev/null || fail "ip link hangs after the kill"
+	timeout 20 vdpa dev show >/dev/null || fail "vdpa hangs after the kill"
+	# The orphans can be removed: the kernel gives up on the dead server
+	# after msg_timeout instead of hanging.
+	for dev in p0 p1; do
+		echo 2 >"/sys/class/vduse/$dev/msg_timeout"
+		timeout 60 vdpa dev del "$dev" || fail "vdpa dev del $dev after the kill"
+		destroy_vduse "$dev" || fail "cannot destroy VDUSE device $dev after the kill"
+	done
+	echo "ok: orphaned devices removed"
+	ip netns del left
+	ip netns del right
+	ip netns add left
+	ip netns add right
+	start_switch p2 p3
+	ping_both_ways
+	stop_switch
+	kernel_clean
+	echo "ok: kernel log clean"
+	;;
+*)
+	fail "unknown mode $mode"
+	;;
+esac
+kernel_clean
