@@ -1,10 +1,48 @@
 #!/bin/bash
 # SPDX-License-Identifier: BSD-3-Clause
 #
-# The demo, inside the guest: the kernel's VDUSE management device and two
-# network namespaces that will be joined by the switch.
+# The demo, inside the guest: two containers' network namespaces whose eth0
+# are VDUSE virtio-net ports served by vduse-netsw, pinging each other
+# through the switch's userspace data path.
 set -euo pipefail
-echo "== vdpa management devices (the VDUSE ports' parent)"
-vdpa mgmtdev show
-echo "== two namespaces joined by a veth pair"
-"$(dirname "$0")/../test/vm/guest/netns-ping.sh"
+repo=$(cd "$(dirname "$0")/.." && pwd)
+sw=${MESON_BUILD_ROOT:-$repo/build}/apps/vduse-netsw/vduse-netsw
+ctl=/run/vduse-netsw.sock
+
+step() { printf '\n== %s\n' "$*"; }
+
+step "network namespaces 'red' and 'blue' (two containers)"
+ip netns add red
+ip netns add blue
+
+step "vduse-netsw: two VDUSE ports, each the eth0 of one namespace"
+"$sw" --no-huge -m 256 --no-pci --no-shconf -l 0-1 --log-level=1 -- --control "$ctl" \
+	--vduse red0,netns=red,ifname=eth0,mac=02:00:00:00:0a:01 \
+	--vduse blue0,netns=blue,ifname=eth0,mac=02:00:00:00:0b:01 >/run/switch.log 2>&1 &
+sw_pid=$!
+for _ in $(seq 150); do
+	grep -q '^vduse-netsw: forwarding' /run/switch.log && break
+	sleep 0.2
+done
+grep -v '^vduse: ' /run/switch.log
+vdpa dev show
+
+step "the kernel's virtio_net made them ordinary netdevs"
+ip netns exec red ethtool -i eth0 | head -n 2
+ip -n red addr add 10.10.0.1/24 dev eth0
+ip -n blue addr add 10.10.0.2/24 dev eth0
+ip -n red link set eth0 up
+ip -n blue link set eth0 up
+ip -n red -br link show eth0
+ip -n blue -br link show eth0
+
+step "red pings blue through the switch"
+ip netns exec red ping -c 3 -i 0.3 10.10.0.2
+
+step "switch counters (control socket: show stats)"
+echo "show stats" | socat -t 5 - "UNIX-CONNECT:$ctl"
+
+step "SIGTERM: the switch detaches and destroys its devices"
+kill -TERM "$sw_pid"
+wait "$sw_pid"
+echo "vdpa devices left: $(vdpa dev show | wc -l)"
