@@ -5,6 +5,7 @@
  * by a branch that always goes the same way for a queue.
  */
 #include <errno.h>
+#include <string.h>
 
 #include <rte_memcpy.h>
 
@@ -273,7 +274,10 @@ uint16_t vq_enqueue_burst(struct vq *vq, struct rte_mbuf *const *pkts, uint16_t 
 			vq->stats.too_big++;
 			continue;
 		}
-		if (unlikely(vq_net_hdr_from_mbuf(vq, m, &hdr, &patch) != 0)) {
+		if (likely(!(m->ol_flags & VQ_HDR_MBUF_FLAGS))) {
+			memset(&hdr, 0, sizeof(hdr));
+			patch.needed = false;
+		} else if (unlikely(vq_net_hdr_from_mbuf(vq, m, &hdr, &patch) != 0)) {
 			vq->stats.no_offload++;
 			continue;
 		}
@@ -293,7 +297,10 @@ uint16_t vq_enqueue_burst(struct vq *vq, struct rte_mbuf *const *pkts, uint16_t 
 		for (c = 0, good = 0; c < nchains; c++)
 			good += vq->chains[c].capacity != 0;
 		hdr.num_buffers = good;
-		vq_segs_write(vq->segs, nsegs, 0, &hdr, sizeof(hdr));
+		if (likely(vq->segs[0].len >= sizeof(hdr)))
+			memcpy(vq->segs[0].addr, &hdr, sizeof(hdr));
+		else
+			vq_segs_write(vq->segs, nsegs, 0, &hdr, sizeof(hdr));
 		copy_from_mbuf(vq, m, nsegs);
 		if (patch.needed)
 			vq_segs_write(vq->segs, nsegs, VQ_NET_HDR_LEN + patch.offset, &patch.value,

@@ -168,6 +168,11 @@ struct vq_csum_patch {
 	uint16_t value;
 };
 
+/* mbuf flags that vq_net_hdr_from_mbuf() turns into something: without them the header is zero. */
+#define VQ_HDR_MBUF_FLAGS                                                        \
+	(RTE_MBUF_F_TX_L4_MASK | RTE_MBUF_F_TX_TCP_SEG | RTE_MBUF_F_TX_UDP_SEG | \
+	 RTE_MBUF_F_RX_L4_CKSUM_MASK)
+
 /*
  * Build the RX header for @m as this queue's driver negotiated it. Returns
  * 0, or -ENOTSUP when the frame needs an offload the driver lacks.
