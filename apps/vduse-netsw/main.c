@@ -56,7 +56,9 @@ static struct port *open_vduse(const struct vns_options *opts, const struct vns_
 		.name = spec->name,
 		.mtu = spec->mtu,
 		.queue_size = opts->queue_size,
-		.features = VDU_NET_OPTIONAL_FEATURES,
+		.features = opts->packed_ring
+				    ? VDU_NET_OPTIONAL_FEATURES
+				    : VDU_NET_OPTIONAL_FEATURES & ~(1ULL << VIRTIO_F_RING_PACKED),
 		.hugepages = opts->hugepages,
 		.socket_id = (int)rte_socket_id(),
 		.driver = VDU_DRIVER_VIRTIO,

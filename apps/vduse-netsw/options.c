@@ -19,6 +19,7 @@ static void usage(const char *prog)
 		"  --vduse         a VDUSE virtio-net port (repeat for more); the kernel's\n"
 		"                  virtio_net makes it a netdev, moved into NS and renamed IF\n"
 		"  --hugepages     back the VDUSE bounce buffers with hugepages when possible\n"
+		"  --packed-ring   offer the packed virtqueue layout (VIRTIO_F_RING_PACKED)\n"
 		"  --queue-size    ring size offered to the driver (power of two, default 256)\n"
 		"  --stats-period  print port counters every SECONDS\n"
 		"  --control       serve commands on Unix socket PATH (link PORT up|down,\n"
@@ -114,6 +115,7 @@ int vns_parse_options(int argc, char **argv, struct vns_options *opts)
 	static const struct option longopts[] = {
 		{"vduse", required_argument, NULL, 'v'},
 		{"hugepages", no_argument, NULL, 'H'},
+		{"packed-ring", no_argument, NULL, 'P'},
 		{"queue-size", required_argument, NULL, 'q'},
 		{"stats-period", required_argument, NULL, 's'},
 		{"control", required_argument, NULL, 'c'},
@@ -141,6 +143,9 @@ int vns_parse_options(int argc, char **argv, struct vns_options *opts)
 			break;
 		case 'H':
 			opts->hugepages = true;
+			break;
+		case 'P':
+			opts->packed_ring = true;
 			break;
 		case 'q':
 			v = strtoul(optarg, &end, 10);

@@ -30,6 +30,7 @@ struct vns_options {
 	unsigned int nb_vduse;			    /**< VDUSE ports */
 	struct vns_vduse_spec vduse[VNS_MAX_PORTS]; /**< their specs, in order */
 	bool hugepages;				    /**< hugepage-backed bounce buffers */
+	bool packed_ring;			    /**< offer VIRTIO_F_RING_PACKED */
 	uint16_t queue_size;			    /**< ring size offered */
 	unsigned int stats_period;		    /**< seconds between stats lines, 0: none */
 	char control[108];			    /**< control socket path, or "" for none */

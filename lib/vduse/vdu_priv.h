@@ -35,8 +35,8 @@ struct vdu_vq {
 	uint16_t max_size;
 	int kick_fd;
 	bool started;
-	uint16_t last_avail_idx;
-	struct vdu_queue info; /* what queue_start was given */
+	uint16_t last_avail_idx; /* as vdu_queue::last_avail_idx encodes it */
+	struct vdu_queue info;	 /* what queue_start was given */
 };
 
 struct vdu_dev {

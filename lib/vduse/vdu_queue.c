@@ -7,39 +7,13 @@
 
 #include "vdu_priv.h"
 
-/* Bytes of the split ring areas (virtio 1.x, 2.7), event fields included. */
-static uint64_t desc_bytes(uint32_t num)
+/* The saved position of a queue, as lib/virtio encodes it (vq_config::last_avail_idx). */
+static uint16_t avail_state(const struct vdu_dev *dev, const struct vduse_vq_info *info)
 {
-	return 16ULL * num;
-}
-
-static uint64_t avail_bytes(uint32_t num)
-{
-	return 6 + 2ULL * num;
-}
-
-static uint64_t used_bytes(uint32_t num)
-{
-	return 6 + 8ULL * num;
-}
-
-static int ring_mapped(struct vdu_dev *dev, const struct vduse_vq_info *info)
-{
-	const struct vq_mem_table *mem = &dev->mem;
-
-	if (vq_mem_translate(mem, info->desc_addr, desc_bytes(info->num), VQ_MEM_READ) == NULL ||
-	    vq_mem_translate(mem, info->driver_addr, avail_bytes(info->num), VQ_MEM_READ) == NULL ||
-	    vq_mem_translate(mem, info->device_addr, used_bytes(info->num),
-			     VQ_MEM_READ | VQ_MEM_WRITE) == NULL) {
-		VDU_ERR(dev,
-			"ring of queue %u (desc %#llx, avail %#llx, used %#llx, size %u) is not "
-			"mapped with the permissions it needs",
-			info->index, (unsigned long long)info->desc_addr,
-			(unsigned long long)info->driver_addr,
-			(unsigned long long)info->device_addr, info->num);
-		return -EFAULT;
-	}
-	return 0;
+	if (dev->driver_features & (1ULL << VIRTIO_F_RING_PACKED))
+		return (info->packed.last_avail_idx & 0x7fff) |
+		       (info->packed.last_avail_counter ? 0x8000 : 0);
+	return info->split.avail_index;
 }
 
 static int queue_start(struct vdu_dev *dev, uint16_t qid)
@@ -58,9 +32,6 @@ static int queue_start(struct vdu_dev *dev, uint16_t qid)
 		VDU_INFO(dev, "queue %u not enabled by the driver", qid);
 		return 0;
 	}
-	ret = ring_mapped(dev, &info);
-	if (ret < 0)
-		return ret;
 	if (ioctl(dev->dev_fd, VDUSE_VQ_SETUP_KICKFD, &kick) < 0) {
 		ret = -errno;
 		VDU_ERR(dev, "VDUSE_VQ_SETUP_KICKFD of queue %u failed: %s", qid, strerror(-ret));
@@ -73,7 +44,7 @@ static int queue_start(struct vdu_dev *dev, uint16_t qid)
 		.desc_iova = info.desc_addr,
 		.driver_iova = info.driver_addr,
 		.device_iova = info.device_addr,
-		.last_avail_idx = info.split.avail_index,
+		.last_avail_idx = avail_state(dev, &info),
 		.kick_fd = vq->kick_fd,
 		.mem = &dev->mem,
 	};
@@ -83,12 +54,12 @@ static int queue_start(struct vdu_dev *dev, uint16_t qid)
 		return ret;
 	}
 	vq->started = true;
-	vq->last_avail_idx = info.split.avail_index;
+	vq->last_avail_idx = vq->info.last_avail_idx;
 	VDU_INFO(dev,
 		 "queue %u started: size %u, desc %#llx, avail %#llx, used %#llx, avail idx %u",
 		 qid, info.num, (unsigned long long)info.desc_addr,
 		 (unsigned long long)info.driver_addr, (unsigned long long)info.device_addr,
-		 info.split.avail_index);
+		 vq->info.last_avail_idx);
 	return 0;
 }
 

@@ -11,8 +11,18 @@ static uint32_t get_vq_state(struct vdu_dev *dev, const struct vduse_vq_state *i
 {
 	if (in->index >= VDU_NET_QUEUES)
 		return VDUSE_REQ_RESULT_FAILED;
+	uint16_t state = dev->vqs[in->index].last_avail_idx;
+
 	out->index = in->index;
-	out->split.avail_index = dev->vqs[in->index].last_avail_idx;
+	if (dev->driver_features & (1ULL << VIRTIO_F_RING_PACKED)) {
+		/* Buffers are used in order: the used position equals the avail one. */
+		out->packed.last_avail_idx = state & 0x7fff;
+		out->packed.last_avail_counter = state >> 15;
+		out->packed.last_used_idx = state & 0x7fff;
+		out->packed.last_used_counter = state >> 15;
+	} else {
+		out->split.avail_index = state;
+	}
 	return VDUSE_REQ_RESULT_OK;
 }
 

@@ -24,6 +24,7 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include <linux/virtio_config.h>
 #include <linux/virtio_net.h>
 #include <linux/virtio_ring.h>
 
@@ -47,7 +48,7 @@
 	 (1ULL << VIRTIO_NET_F_GUEST_TSO4) | (1ULL << VIRTIO_NET_F_GUEST_TSO6) |    \
 	 (1ULL << VIRTIO_NET_F_HOST_TSO4) | (1ULL << VIRTIO_NET_F_HOST_TSO6) |      \
 	 (1ULL << VIRTIO_NET_F_MRG_RXBUF) | (1ULL << VIRTIO_RING_F_INDIRECT_DESC) | \
-	 (1ULL << VIRTIO_RING_F_EVENT_IDX))
+	 (1ULL << VIRTIO_RING_F_EVENT_IDX) | (1ULL << VIRTIO_F_RING_PACKED))
 
 /** Which vdpa bus driver takes the device. */
 enum vdu_driver {
@@ -69,14 +70,15 @@ struct vdu_net_params {
 
 /** A queue handed to the caller: where the ring is and how to reach it. */
 struct vdu_queue {
-	uint16_t index;			/**< VDU_NET_RXQ or VDU_NET_TXQ */
-	uint16_t size;			/**< ring size the driver chose */
-	uint64_t features;		/**< features the driver accepted */
-	uint64_t desc_iova;		/**< descriptor table */
-	uint64_t driver_iova;		/**< driver area (available ring) */
-	uint64_t device_iova;		/**< device area (used ring) */
-	uint16_t last_avail_idx;	/**< first available entry to process */
-	int kick_fd;			/**< eventfd the kernel signals on a driver kick */
+	uint16_t index;		 /**< VDU_NET_RXQ or VDU_NET_TXQ */
+	uint16_t size;		 /**< ring size the driver chose */
+	uint64_t features;	 /**< features the driver accepted */
+	uint64_t desc_iova;	 /**< descriptor table */
+	uint64_t driver_iova;	 /**< driver area (available ring) */
+	uint64_t device_iova;	 /**< device area (used ring) */
+	uint16_t last_avail_idx; /**< first available entry: split index, or packed slot with the
+				    wrap counter in bit 15 */
+	int kick_fd;		 /**< eventfd the kernel signals on a driver kick */
 	const struct vq_mem_table *mem; /**< the driver's memory; valid until queue_stop */
 };
 

@@ -4,7 +4,7 @@
 # vduse-netsw in a guest, end to end: two network namespaces whose eth0 are
 # VDUSE ports of the switch, served by the kernel's own virtio_net.
 #
-#   switch.sh SWITCH_BINARY ping|transfer|jumbo|link|kill
+#   switch.sh SWITCH_BINARY ping|transfer|packed|jumbo|link|kill
 set -euo pipefail
 sw_bin=${1:?switch binary}
 mode=${2:?mode}
@@ -19,11 +19,13 @@ fail() {
 }
 
 # start_switch PORT_A PORT_B [MTU]: ports in netns left and right, as eth0.
+# SWITCH_OPTS adds options.
 start_switch() {
 	local a=$1 b=$2 mtu=${3:-} extra=""
 	[ -n "$mtu" ] && extra=",mtu=$mtu"
+	# shellcheck disable=SC2086
 	"$sw_bin" --no-huge -m 256 --no-pci --no-shconf -l 0-1 --log-level=1 -- \
-		--control "$ctl" \
+		--control "$ctl" ${SWITCH_OPTS:-} \
 		--vduse "$a,netns=left,ifname=eth0,mac=02:00:00:00:00:01$extra" \
 		--vduse "$b,netns=right,ifname=eth0,mac=02:00:00:00:00:02$extra" \
 		>"$work/switch.log" 2>&1 &
@@ -107,6 +109,17 @@ ping)
 transfer)
 	start_switch p0 p1
 	transfer 64
+	stop_switch
+	;;
+packed)
+	SWITCH_OPTS=--packed-ring start_switch p0 p1
+	[ -n "$(grep -l . /sys/bus/vdpa/devices/p0/virtio*/features)" ] || fail "no features"
+	# Bit 34 of the negotiated features: the packed layout is in use.
+	[ "$(cut -c35 /sys/bus/vdpa/devices/p0/virtio*/features)" = 1 ] ||
+		fail "the driver did not take the packed ring"
+	echo "ok: packed ring negotiated"
+	ping_both_ways
+	transfer 32
 	stop_switch
 	;;
 jumbo)
