@@ -42,6 +42,8 @@ static void add_stats(struct vq_stats *sum, const struct vq_stats *s)
 	sum->too_big += s->too_big;
 	sum->no_offload += s->no_offload;
 	sum->interrupts += s->interrupts;
+	sum->gso_segments += s->gso_segments;
+	sum->gso_dropped += s->gso_dropped;
 }
 
 static int queue_start(struct vdu_dev *dev, const struct vdu_queue *q, void *arg)
@@ -171,7 +173,8 @@ static void vduse_stats_get(struct port *port, struct port_stats *stats)
 		.tx_packets = q[VDU_NET_RXQ].packets,
 		.tx_bytes = q[VDU_NET_RXQ].bytes,
 		.tx_dropped = q[VDU_NET_RXQ].too_big + q[VDU_NET_RXQ].no_offload +
-			      q[VDU_NET_RXQ].bad_chains + p->dropped_not_ready,
+			      q[VDU_NET_RXQ].bad_chains + q[VDU_NET_RXQ].gso_dropped +
+			      p->dropped_not_ready,
 	};
 }
 

@@ -63,8 +63,10 @@ struct vq_stats {
 	uint64_t bad_headers; /**< frames dropped for an invalid virtio-net header */
 	uint64_t no_mbufs;    /**< bursts cut short because the mempool was empty */
 	uint64_t too_big; /**< frames dropped: larger than the driver's buffers or VQ_MAX_PKT_LEN */
-	uint64_t no_offload; /**< frames dropped: GSO the driver did not negotiate */
-	uint64_t interrupts; /**< times vq_need_interrupt() said yes */
+	uint64_t no_offload;   /**< frames dropped: GSO the driver did not negotiate */
+	uint64_t gso_segments; /**< TCP segments made in software for a driver without GSO */
+	uint64_t gso_dropped;  /**< such segments that found no buffer */
+	uint64_t interrupts;   /**< times vq_need_interrupt() said yes */
 };
 
 /**
@@ -104,6 +106,8 @@ uint16_t vq_dequeue_burst(struct vq *vq, struct rte_mempool *mp, struct rte_mbuf
  * TX offload flags on the mbufs become the virtio-net header: partial
  * checksums when the driver negotiated VIRTIO_NET_F_GUEST_CSUM (completed in
  * software otherwise), GSO when it negotiated the matching GUEST_TSO/UFO.
+ * A TCP TSO frame for a driver without GUEST_TSO is segmented here, each
+ * segment its own frame; UFO without GUEST_UFO is dropped (no_offload).
  * The mbufs are not freed.
  *
  * @param vq    a queue the driver receives on

@@ -214,16 +214,22 @@ static uint32_t gather_rx_chains(struct vq *vq, struct vq_cursor *cur, uint32_t 
 	return nchains;
 }
 
-/* Copy @m behind the header into the gathered segments. */
-static void copy_from_mbuf(struct vq *vq, const struct rte_mbuf *m, uint32_t nsegs)
+/* Copy bytes [off, off + len) of @m into the gathered segments from byte @dst on. */
+static void copy_from_mbuf(struct vq *vq, const struct rte_mbuf *m, uint32_t off, uint32_t len,
+			   uint32_t nsegs, uint32_t dst)
 {
-	uint32_t seg = 0, seg_off = VQ_NET_HDR_LEN;
+	uint32_t seg = 0, seg_off = dst;
 
-	for (; m != NULL; m = m->next) {
-		const uint8_t *src = rte_pktmbuf_mtod(m, const uint8_t *);
-		uint32_t len = m->data_len;
+	while (m != NULL && off >= m->data_len) {
+		off -= m->data_len;
+		m = m->next;
+	}
+	for (; m != NULL && len > 0; m = m->next, off = 0) {
+		const uint8_t *src = rte_pktmbuf_mtod_offset(m, const uint8_t *, off);
+		uint32_t left = RTE_MIN(len, (uint32_t)m->data_len - off);
 
-		while (len > 0 && seg < nsegs) {
+		len -= left;
+		while (left > 0 && seg < nsegs) {
 			uint32_t n;
 
 			if (seg_off >= vq->segs[seg].len) {
@@ -231,11 +237,11 @@ static void copy_from_mbuf(struct vq *vq, const struct rte_mbuf *m, uint32_t nse
 				seg++;
 				continue;
 			}
-			n = RTE_MIN(len, vq->segs[seg].len - seg_off);
+			n = RTE_MIN(left, vq->segs[seg].len - seg_off);
 			rte_memcpy(vq->segs[seg].addr + seg_off, src, n);
 			seg_off += n;
 			src += n;
-			len -= n;
+			left -= n;
 		}
 	}
 }
@@ -255,6 +261,45 @@ static void commit_rx_chains(struct vq *vq, uint32_t nchains, uint32_t need)
 	}
 }
 
+enum vq_deliver_result vq_deliver_frame(struct vq *vq, struct vq_cursor *cur,
+					struct virtio_net_hdr_mrg_rxbuf *hdr,
+					const struct vq_frame *f, const struct vq_csum_patch *patch)
+{
+	uint32_t frame_len = f->prefix_len + f->len;
+	uint32_t need = VQ_NET_HDR_LEN + frame_len;
+	uint32_t nchains, nsegs, capacity, good, c;
+
+	nchains = gather_rx_chains(vq, cur, need, &nsegs, &capacity);
+	if (nchains == 0)
+		return VQ_NO_ROOM;
+	if (capacity < need) {
+		/* Without mergeable buffers: the one good chain is too small. */
+		vq->stats.too_big++;
+		commit_rx_chains(vq, nchains - 1, 0);
+		*cur = vq->chains[nchains - 1].at; /* keep it for the next frame */
+		vq_commit_cursor(vq, cur);
+		return VQ_DROPPED;
+	}
+	for (c = 0, good = 0; c < nchains; c++)
+		good += vq->chains[c].capacity != 0;
+	hdr->num_buffers = good;
+	if (likely(vq->segs[0].len >= sizeof(*hdr)))
+		memcpy(vq->segs[0].addr, hdr, sizeof(*hdr));
+	else
+		vq_segs_write(vq->segs, nsegs, 0, hdr, sizeof(*hdr));
+	if (f->prefix_len > 0)
+		vq_segs_write(vq->segs, nsegs, VQ_NET_HDR_LEN, f->prefix, f->prefix_len);
+	copy_from_mbuf(vq, f->m, f->off, f->len, nsegs, VQ_NET_HDR_LEN + f->prefix_len);
+	if (patch->needed)
+		vq_segs_write(vq->segs, nsegs, VQ_NET_HDR_LEN + patch->offset, &patch->value,
+			      sizeof(patch->value));
+	commit_rx_chains(vq, nchains, need);
+	vq_commit_cursor(vq, cur);
+	vq->stats.packets++;
+	vq->stats.bytes += frame_len;
+	return VQ_DELIVERED;
+}
+
 uint16_t vq_enqueue_burst(struct vq *vq, struct rte_mbuf *const *pkts, uint16_t count)
 {
 	struct vq_cursor cur;
@@ -266,9 +311,10 @@ uint16_t vq_enqueue_burst(struct vq *vq, struct rte_mbuf *const *pkts, uint16_t 
 
 	for (i = 0; i < count; i++) {
 		const struct rte_mbuf *m = pkts[i];
+		struct vq_frame frame = {.m = m, .len = m->pkt_len};
 		struct virtio_net_hdr_mrg_rxbuf hdr;
 		struct vq_csum_patch patch;
-		uint32_t need, nchains, nsegs, capacity, good, c;
+		int ret;
 
 		if (unlikely(m->pkt_len > VQ_MAX_PKT_LEN)) {
 			vq->stats.too_big++;
@@ -277,38 +323,23 @@ uint16_t vq_enqueue_burst(struct vq *vq, struct rte_mbuf *const *pkts, uint16_t 
 		if (likely(!(m->ol_flags & VQ_HDR_MBUF_FLAGS))) {
 			memset(&hdr, 0, sizeof(hdr));
 			patch.needed = false;
-		} else if (unlikely(vq_net_hdr_from_mbuf(vq, m, &hdr, &patch) != 0)) {
-			vq->stats.no_offload++;
-			continue;
+		} else {
+			ret = vq_net_hdr_from_mbuf(vq, m, &hdr, &patch);
+			if (ret == -ENOTSUP && vq_tso_in_software(m)) {
+				/* The driver takes no GSO: hand it the segments. */
+				if (vq_deliver_tso_segments(vq, &cur, m) == VQ_NO_ROOM)
+					break;
+				any = true;
+				continue;
+			}
+			if (unlikely(ret != 0)) {
+				vq->stats.no_offload++;
+				continue;
+			}
 		}
-		need = VQ_NET_HDR_LEN + m->pkt_len;
-		nchains = gather_rx_chains(vq, &cur, need, &nsegs, &capacity);
-		if (nchains == 0)
+		if (vq_deliver_frame(vq, &cur, &hdr, &frame, &patch) == VQ_NO_ROOM)
 			break;
 		any = true;
-		if (capacity < need) {
-			/* Without mergeable buffers: the one good chain is too small. */
-			vq->stats.too_big++;
-			commit_rx_chains(vq, nchains - 1, 0);
-			cur = vq->chains[nchains - 1].at; /* keep it for the next frame */
-			vq_commit_cursor(vq, &cur);
-			continue;
-		}
-		for (c = 0, good = 0; c < nchains; c++)
-			good += vq->chains[c].capacity != 0;
-		hdr.num_buffers = good;
-		if (likely(vq->segs[0].len >= sizeof(hdr)))
-			memcpy(vq->segs[0].addr, &hdr, sizeof(hdr));
-		else
-			vq_segs_write(vq->segs, nsegs, 0, &hdr, sizeof(hdr));
-		copy_from_mbuf(vq, m, nsegs);
-		if (patch.needed)
-			vq_segs_write(vq->segs, nsegs, VQ_NET_HDR_LEN + patch.offset, &patch.value,
-				      sizeof(patch.value));
-		commit_rx_chains(vq, nchains, need);
-		vq_commit_cursor(vq, &cur);
-		vq->stats.packets++;
-		vq->stats.bytes += m->pkt_len;
 	}
 	ring_publish(vq, any);
 	return i;

@@ -180,4 +180,36 @@ struct vq_csum_patch {
 int vq_net_hdr_from_mbuf(const struct vq *vq, const struct rte_mbuf *m,
 			 struct virtio_net_hdr_mrg_rxbuf *hdr, struct vq_csum_patch *patch);
 
+/* A frame to deliver: @prefix_len bytes of @prefix, then bytes [off, off + len) of @m. */
+struct vq_frame {
+	const uint8_t *prefix;
+	uint32_t prefix_len;
+	const struct rte_mbuf *m;
+	uint32_t off;
+	uint32_t len;
+};
+
+enum vq_deliver_result {
+	VQ_DELIVERED, /* in the driver's buffers */
+	VQ_NO_ROOM,   /* not enough buffers: nothing consumed */
+	VQ_DROPPED,   /* too big for the driver's buffer, counted */
+};
+
+/* Deliver one frame behind @hdr (num_buffers is filled in) at the ring cursor. */
+enum vq_deliver_result vq_deliver_frame(struct vq *vq, struct vq_cursor *cur,
+					struct virtio_net_hdr_mrg_rxbuf *hdr,
+					const struct vq_frame *f,
+					const struct vq_csum_patch *patch);
+
+/* Whether vq_deliver_tso_segments() can segment @m (TCP over IPv4 or IPv6). */
+bool vq_tso_in_software(const struct rte_mbuf *m);
+
+/*
+ * Deliver a TSO frame as MSS-sized TCP segments, for a driver without GSO.
+ * VQ_NO_ROOM when not even the first segment found buffers (nothing
+ * consumed); segments that find no room after that are dropped and counted.
+ */
+enum vq_deliver_result vq_deliver_tso_segments(struct vq *vq, struct vq_cursor *cur,
+					       const struct rte_mbuf *m);
+
 #endif /* VQ_PRIV_H */

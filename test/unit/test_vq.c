@@ -1116,10 +1116,24 @@ static void test_dequeue_unusual_csum_done_in_software(void **state)
 static struct rte_mbuf *offload_mbuf(bool v6, bool tcp, uint32_t payload, uint8_t *frame,
 				     uint32_t *len)
 {
-	struct rte_mbuf *m = rte_pktmbuf_alloc(pool);
+	struct rte_mbuf *m = rte_pktmbuf_alloc(pool), *tail = m;
+	uint32_t off = 0;
 
 	*len = build_l4_frame(frame, v6, tcp, payload);
-	memcpy(rte_pktmbuf_append(m, *len), frame, *len);
+	/* Segments of 1000 bytes at most: offloads must work across mbufs. */
+	while (off < *len) {
+		uint32_t n = RTE_MIN(1000u, *len - off);
+
+		if (off > 0) {
+			tail->next = rte_pktmbuf_alloc(pool);
+			tail = tail->next;
+			m->nb_segs++;
+		}
+		memcpy(rte_pktmbuf_append(tail, n), frame + off, n);
+		if (tail != m)
+			m->pkt_len += n;
+		off += n;
+	}
 	m->l2_len = 14;
 	m->l3_len = v6 ? 40 : 20;
 	m->l4_len = tcp ? 20 : 8;
@@ -1216,7 +1230,8 @@ static void test_enqueue_tso(void **state)
 	assert_int_equal(hdr.hdr.hdr_len, 14 + 20 + 20);
 	assert_int_equal(hdr.hdr.flags, VIRTIO_NET_HDR_F_NEEDS_CSUM);
 
-	/* A driver without TSO cannot take it: dropped and counted. */
+	/* UDP segmentation offload a driver cannot take is dropped and counted. */
+	m->ol_flags = RTE_MBUF_F_TX_IPV4 | RTE_MBUF_F_TX_UDP_CKSUM | RTE_MBUF_F_TX_UDP_SEG;
 	head = drv_post_rx(&without->drv, buf, 1, false);
 	drv_publish(&without->drv, head);
 	assert_int_equal(vq_enqueue_burst(without->vq, &m, 1), 1);
@@ -1225,6 +1240,88 @@ static void test_enqueue_tso(void **state)
 	rte_pktmbuf_free(m);
 	teardown(without);
 	teardown(with);
+}
+
+/*
+ * A TSO frame for a driver without GUEST_TSO arrives as MSS-sized segments
+ * with correct IP and TCP headers and checksums (finished in software, or
+ * left partial with NEEDS_CSUM when the driver takes partial checksums).
+ */
+static void tso_in_software(bool v6, bool guest_csum)
+{
+	struct fixture *f = setup(RING_SIZE, guest_csum ? F(VIRTIO_NET_F_GUEST_CSUM) : 0, 0);
+	static const uint32_t buf[] = {2048};
+	static uint8_t frame[4200];
+	uint32_t len, hdr_len = 14 + (v6 ? 40 : 20) + 20, payload, off = 0;
+	struct rte_mbuf *m = offload_mbuf(v6, true, 3500, frame, &len);
+	const struct rte_tcp_hdr *th0 = (const struct rte_tcp_hdr *)(frame + hdr_len - 20);
+	uint16_t heads[4];
+	int i;
+
+	payload = len - hdr_len;
+	m->ol_flags |= RTE_MBUF_F_TX_TCP_SEG;
+	m->tso_segsz = 1000;
+	((struct rte_tcp_hdr *)rte_pktmbuf_mtod_offset(m, uint8_t *, hdr_len - 20))->tcp_flags =
+		RTE_TCP_PSH_FLAG | RTE_TCP_ACK_FLAG | RTE_TCP_FIN_FLAG;
+	for (i = 0; i < 4; i++) {
+		heads[i] = drv_post_rx(&f->drv, buf, 1, false);
+		drv_publish(&f->drv, heads[i]);
+	}
+	assert_int_equal(vq_enqueue_burst(f->vq, &m, 1), 1);
+	assert_int_equal(stats(f).gso_segments, 4); /* 3500 bytes in 1000-byte segments */
+	for (i = 0; i < 4; i++) {
+		uint8_t got[VQ_NET_HDR_LEN + 1200];
+		struct virtio_net_hdr_mrg_rxbuf hdr;
+		uint32_t seg = RTE_MIN(1000u, payload - off);
+		uint8_t *pkt = got + VQ_NET_HDR_LEN;
+		struct rte_tcp_hdr *th = (struct rte_tcp_hdr *)(pkt + hdr_len - 20);
+
+		assert_used(f, heads[i], VQ_NET_HDR_LEN + hdr_len + seg);
+		drv_read_rx(&f->drv, heads[i], got, VQ_NET_HDR_LEN + hdr_len + seg);
+		memcpy(&hdr, got, sizeof(hdr));
+		assert_int_equal(hdr.hdr.gso_type, VIRTIO_NET_HDR_GSO_NONE);
+		/* Payload: the right slice; sequence number moved on by it. */
+		assert_memory_equal(pkt + hdr_len, frame + hdr_len + off, seg);
+		assert_int_equal(rte_be_to_cpu_32(th->sent_seq),
+				 rte_be_to_cpu_32(th0->sent_seq) + off);
+		assert_int_equal(th->tcp_flags,
+				 i == 3 ? RTE_TCP_PSH_FLAG | RTE_TCP_ACK_FLAG | RTE_TCP_FIN_FLAG
+					: RTE_TCP_ACK_FLAG);
+		if (v6) {
+			struct rte_ipv6_hdr *ip = (struct rte_ipv6_hdr *)(pkt + 14);
+
+			assert_int_equal(rte_be_to_cpu_16(ip->payload_len), 20 + seg);
+		} else {
+			struct rte_ipv4_hdr *ip = (struct rte_ipv4_hdr *)(pkt + 14);
+
+			assert_int_equal(rte_be_to_cpu_16(ip->total_length), 20 + 20 + seg);
+			assert_int_equal(rte_raw_cksum(ip, sizeof(*ip)), 0xffff); /* verifies */
+		}
+		if (guest_csum) {
+			assert_int_equal(hdr.hdr.flags, VIRTIO_NET_HDR_F_NEEDS_CSUM);
+			assert_int_equal(hdr.hdr.csum_start, hdr_len - 20);
+			/* Finish it as the driver would, then it must verify. */
+			th->cksum = (uint16_t)~rte_raw_cksum(th, 20 + seg);
+		} else {
+			assert_int_equal(hdr.hdr.flags, 0);
+		}
+		assert_true(l4_csum_ok(pkt, v6));
+		off += seg;
+	}
+	/* The frame itself is left as it was, for other ports. */
+	assert_int_equal(m->pkt_len, len);
+	assert_memory_equal(rte_pktmbuf_mtod(m, uint8_t *) + hdr_len, frame + hdr_len, 100);
+	rte_pktmbuf_free(m);
+	teardown(f);
+}
+
+static void test_enqueue_tso_segmented_in_software(void **state)
+{
+	(void)state;
+	tso_in_software(false, false);
+	tso_in_software(true, false);
+	tso_in_software(false, true);
+	tso_in_software(true, true);
 }
 
 /* --- packed ring only --- */
@@ -1503,6 +1600,7 @@ int main(void)
 		cmocka_unit_test(test_enqueue_partial_csum_in_software),
 		cmocka_unit_test(test_enqueue_data_valid),
 		cmocka_unit_test(test_enqueue_tso),
+		cmocka_unit_test(test_enqueue_tso_segmented_in_software),
 	};
 
 	const struct CMUnitTest split_only[] = {
