@@ -1,0 +1,1386 @@
+// SPDX-License-Identifier: BSD-3-Clause
+/*
+ * A minimal VDUSE server that exercises kmod/ (or any VDUSE) from userspace,
+ * inside a test guest:
+ *
+ *   vduse-kmod-test basic    create, attach, netdev, datapath, link, detach
+ *   vduse-kmod-test badargs  every ioctl with bad arguments gets its errno
+ *   vduse-kmod-test kill     the server dies while the kernel waits for it
+ *   vduse-kmod-test ping     two devices, a forwarder, ping between netns
+ *
+ * Exit status 0 on success, 1 on the first failed check.
+ */
+#include <arpa/inet.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <glob.h>
+#include <libgen.h>
+#include <linux/if_ether.h>
+#include <linux/if_packet.h>
+#include <linux/vduse.h>
+#include <linux/virtio_config.h>
+#include <linux/virtio_ids.h>
+#include <linux/virtio_net.h>
+#include <linux/virtio_ring.h>
+#include <net/if.h>
+#include <poll.h>
+#include <pthread.h>
+#include <signal.h>
+#include <stdarg.h>
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/eventfd.h>
+#include <sys/ioctl.h>
+#include <sys/mman.h>
+#include <sys/socket.h>
+#include <sys/stat.h>
+#include <sys/wait.h>
+#include <time.h>
+#include <unistd.h>
+
+#define NET_FEATURES ((1ULL << VIRTIO_F_VERSION_1) | \
+		      (1ULL << VIRTIO_F_ACCESS_PLATFORM) | \
+		      (1ULL << VIRTIO_NET_F_MAC) | \
+		      (1ULL << VIRTIO_NET_F_STATUS) | \
+		      (1ULL << VIRTIO_NET_F_MTU))
+#define VQ_SIZE 256
+#define HDR_LEN 12	/* struct virtio_net_hdr_v1 */
+
+static const char *test_name = "?";
+static bool quiet;	/* no "ok" line per frame in loops */
+static int rx_sock = -1;	/* packet socket on the netdev of check_rx() */
+static bool upstream;		/* the kernel's own VDUSE, not kmod/ */
+
+#define CHECK(cond, ...) do { \
+	if (!(cond)) \
+		fail(__LINE__, #cond, __VA_ARGS__); \
+} while (0)
+
+/* an ioctl (or call) that must fail with errno e */
+#define CHECK_ERRNO(call, e) do { \
+	errno = 0; \
+	long r_ = (long)(call); \
+	CHECK(r_ == -1 && errno == (e), "%s: got %ld errno %d (%s), want %s", \
+	      #call, r_, errno, strerror(errno), #e); \
+} while (0)
+
+#define CHECK_OK(call) do { \
+	long r_ = (long)(call); \
+	CHECK(r_ >= 0, "%s: %s", #call, strerror(errno)); \
+} while (0)
+
+static void fail(int line, const char *cond, const char *fmt, ...)
+{
+	va_list ap;
+
+	fprintf(stderr, "FAIL %s line %d: %s: ", test_name, line, cond);
+	va_start(ap, fmt);
+	vfprintf(stderr, fmt, ap);
+	va_end(ap);
+	fprintf(stderr, "\n");
+	exit(1);
+}
+
+static double now(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return ts.tv_sec + ts.tv_nsec / 1e9;
+}
+
+static int run(const char *fmt, ...)
+{
+	char cmd[512];
+	va_list ap;
+	int st;
+
+	va_start(ap, fmt);
+	vsnprintf(cmd, sizeof(cmd), fmt, ap);
+	va_end(ap);
+	printf("+ %s\n", cmd);
+	fflush(stdout);
+	st = system(cmd);
+	return WIFEXITED(st) ? WEXITSTATUS(st) : 128;
+}
+
+static int write_file(const char *path, const char *val)
+{
+	int fd = open(path, O_WRONLY);
+	ssize_t n;
+
+	if (fd < 0)
+		return -1;
+	n = write(fd, val, strlen(val));
+	close(fd);
+	return n == (ssize_t)strlen(val) ? 0 : -1;
+}
+
+static int read_file(const char *path, char *buf, size_t len)
+{
+	int fd = open(path, O_RDONLY);
+	ssize_t n;
+
+	if (fd < 0)
+		return -1;
+	n = read(fd, buf, len - 1);
+	close(fd);
+	if (n < 0)
+		return -1;
+	buf[n] = '\0';
+	return 0;
+}
+
+/* ---- device creation ---- */
+
+struct dev_cfg {
+	struct vduse_dev_config c;
+	struct virtio_net_config net;
+};
+
+static void net_config(struct dev_cfg *cfg, const char *name,
+		       const uint8_t mac[6])
+{
+	memset(cfg, 0, sizeof(*cfg));
+	snprintf(cfg->c.name, sizeof(cfg->c.name), "%s", name);
+	cfg->c.device_id = VIRTIO_ID_NET;
+	cfg->c.vendor_id = 0;
+	cfg->c.features = NET_FEATURES;
+	cfg->c.vq_num = 2;
+	cfg->c.vq_align = 4096;
+	cfg->c.config_size = sizeof(cfg->net);
+	memcpy(cfg->net.mac, mac, 6);
+	cfg->net.status = VIRTIO_NET_S_LINK_UP;
+	cfg->net.max_virtqueue_pairs = 1;
+	cfg->net.mtu = 1500;
+}
+
+static int open_control(void)
+{
+	uint64_t v = 0;
+	int fd = open("/dev/vduse/control", O_RDWR);
+
+	CHECK(fd >= 0, "open /dev/vduse/control: %s", strerror(errno));
+	CHECK_OK(ioctl(fd, VDUSE_GET_API_VERSION, &v));
+	CHECK(v == 0, "api version %llu", (unsigned long long)v);
+	CHECK_OK(ioctl(fd, VDUSE_SET_API_VERSION, &v));
+	return fd;
+}
+
+static int open_dev(const char *name)
+{
+	char path[300];
+	int i, fd = -1;
+
+	snprintf(path, sizeof(path), "/dev/vduse/%s", name);
+	for (i = 0; i < 100 && fd < 0; i++) {
+		fd = open(path, O_RDWR);
+		if (fd < 0)
+			usleep(20000);
+	}
+	CHECK(fd >= 0, "open %s: %s", path, strerror(errno));
+	return fd;
+}
+
+static void setup_vqs(int fd, int n)
+{
+	struct vduse_vq_config vq;
+	int i;
+
+	for (i = 0; i < n; i++) {
+		memset(&vq, 0, sizeof(vq));
+		vq.index = i;
+		vq.max_size = VQ_SIZE;
+		CHECK_OK(ioctl(fd, VDUSE_VQ_SETUP, &vq));
+	}
+}
+
+static void sysfs_set(const char *name, const char *attr, const char *val)
+{
+	char path[400];
+
+	snprintf(path, sizeof(path), "/sys/class/vduse/%s/%s", name, attr);
+	CHECK(write_file(path, val) == 0, "write %s=%s: %s", path, val,
+	      strerror(errno));
+}
+
+/* ---- the request server ---- */
+
+struct server {
+	int fd;
+	pthread_t thread;
+	volatile bool stop;
+	pthread_mutex_t lock;
+	uint8_t statuses[64];
+	int nstatus;
+	int requests;
+};
+
+static void *server_main(void *arg)
+{
+	struct server *s = arg;
+	struct vduse_dev_request req;
+	struct vduse_dev_response resp;
+	struct pollfd p = { .fd = s->fd, .events = POLLIN };
+
+	while (!s->stop) {
+		if (poll(&p, 1, 100) <= 0 || !(p.revents & POLLIN))
+			continue;
+		if (read(s->fd, &req, sizeof(req)) != sizeof(req))
+			continue;
+		memset(&resp, 0, sizeof(resp));
+		resp.request_id = req.request_id;
+		resp.result = VDUSE_REQ_RESULT_OK;
+		pthread_mutex_lock(&s->lock);
+		s->requests++;
+		if (req.type == VDUSE_SET_STATUS && s->nstatus < 64)
+			s->statuses[s->nstatus++] = req.s.status;
+		pthread_mutex_unlock(&s->lock);
+		if (req.type == VDUSE_GET_VQ_STATE) {
+			resp.vq_state.index = req.vq_state.index;
+			resp.vq_state.split.avail_index = 0;
+		}
+		if (write(s->fd, &resp, sizeof(resp)) != sizeof(resp))
+			fprintf(stderr, "server: write: %s\n", strerror(errno));
+	}
+	return NULL;
+}
+
+static void server_start(struct server *s, int fd)
+{
+	memset(s, 0, sizeof(*s));
+	s->fd = fd;
+	pthread_mutex_init(&s->lock, NULL);
+	CHECK(pthread_create(&s->thread, NULL, server_main, s) == 0, "thread");
+}
+
+static void server_stop(struct server *s)
+{
+	s->stop = true;
+	pthread_join(s->thread, NULL);
+}
+
+static bool server_saw_status(struct server *s, uint8_t status)
+{
+	bool seen = false;
+	int i;
+
+	pthread_mutex_lock(&s->lock);
+	for (i = 0; i < s->nstatus; i++)
+		seen |= s->statuses[i] == status;
+	pthread_mutex_unlock(&s->lock);
+	return seen;
+}
+
+/* ---- netdev lookup ---- */
+
+static bool find_netdev(const uint8_t mac[6], char *ifname, size_t len)
+{
+	char want[32], path[300], buf[64];
+	struct if_nameindex *ifs, *i;
+	bool found = false;
+
+	snprintf(want, sizeof(want), "%02x:%02x:%02x:%02x:%02x:%02x\n",
+		 mac[0], mac[1], mac[2], mac[3], mac[4], mac[5]);
+	ifs = if_nameindex();
+	for (i = ifs; i && i->if_name; i++) {
+		snprintf(path, sizeof(path), "/sys/class/net/%s/address",
+			 i->if_name);
+		if (read_file(path, buf, sizeof(buf)) == 0 && !strcmp(buf, want)) {
+			snprintf(ifname, len, "%s", i->if_name);
+			found = true;
+			break;
+		}
+	}
+	if_freenameindex(ifs);
+	return found;
+}
+
+static bool wait_netdev(const uint8_t mac[6], char *ifname, size_t len,
+			bool present, double timeout)
+{
+	double end = now() + timeout;
+
+	do {
+		if (find_netdev(mac, ifname, len) == present)
+			return true;
+		usleep(50000);
+	} while (now() < end);
+	return false;
+}
+
+static long netdev_stat(const char *ifname, const char *file)
+{
+	char path[300], buf[64];
+
+	snprintf(path, sizeof(path), "/sys/class/net/%s/%s", ifname, file);
+	if (read_file(path, buf, sizeof(buf)))
+		return -1;
+	return atol(buf);
+}
+
+static bool wait_stat(const char *ifname, const char *file, long want,
+		      double timeout)
+{
+	double end = now() + timeout;
+
+	do {
+		if (netdev_stat(ifname, file) == want)
+			return true;
+		usleep(2000);
+	} while (now() < end);
+	return false;
+}
+
+/* ---- IOVA access through VDUSE_IOTLB_GET_FD + mmap ---- */
+
+/* mappings of IOVA regions, per device file */
+struct region {
+	int fd;
+	uint64_t start, last;
+	uint8_t *va;
+};
+
+static struct region regions[32];
+static int nregions;
+/* user memory registered with VDUSE_IOTLB_REG_UMEM as the bounce area */
+static uint8_t *umem_base;
+static uint64_t umem_size;
+
+static void *iova_to_va(int fd, uint64_t iova, size_t len)
+{
+	struct vduse_iotlb_entry e;
+	struct region *r;
+	int i, mfd;
+
+	if (umem_base && iova + len <= umem_size)
+		return umem_base + iova;
+	for (i = 0; i < nregions; i++) {
+		r = &regions[i];
+		if (r->fd == fd && iova >= r->start && iova + len - 1 <= r->last)
+			return r->va + (iova - r->start);
+	}
+	memset(&e, 0, sizeof(e));
+	e.start = iova;
+	e.last = iova + len - 1;
+	mfd = ioctl(fd, VDUSE_IOTLB_GET_FD, &e);
+	CHECK(mfd >= 0, "IOTLB_GET_FD %#llx: %s", (unsigned long long)iova,
+	      strerror(errno));
+	CHECK(e.start <= iova && iova + len - 1 <= e.last,
+	      "region [%#llx, %#llx] misses %#llx+%zu",
+	      (unsigned long long)e.start, (unsigned long long)e.last,
+	      (unsigned long long)iova, len);
+	CHECK(e.perm == VDUSE_ACCESS_RW, "perm %u", e.perm);
+	CHECK(nregions < 32, "too many regions");
+	r = &regions[nregions++];
+	r->fd = fd;
+	r->start = e.start;
+	r->last = e.last;
+	r->va = mmap(NULL, e.last - e.start + 1, PROT_READ | PROT_WRITE,
+		     MAP_SHARED, mfd, e.offset);
+	CHECK(r->va != MAP_FAILED, "mmap iova region: %s", strerror(errno));
+	close(mfd);
+	return r->va + (iova - r->start);
+}
+
+static void unmap_regions(void)
+{
+	int i;
+
+	for (i = 0; i < nregions; i++)
+		munmap(regions[i].va, regions[i].last - regions[i].start + 1);
+	nregions = 0;
+}
+
+struct ring {
+	struct vduse_vq_info info;
+	struct vring_desc *desc;
+	struct vring_avail *avail;
+	struct vring_used *used;
+	uint16_t last_avail;
+};
+
+static void ring_map(int fd, uint32_t index, struct ring *r)
+{
+	memset(r, 0, sizeof(*r));
+	r->info.index = index;
+	CHECK_OK(ioctl(fd, VDUSE_VQ_GET_INFO, &r->info));
+	CHECK(r->info.ready == 1, "vq %u not ready", index);
+	CHECK(r->info.num == VQ_SIZE, "vq %u num %u", index, r->info.num);
+	CHECK(r->info.desc_addr && r->info.driver_addr && r->info.device_addr,
+	      "vq %u addresses", index);
+	r->desc = iova_to_va(fd, r->info.desc_addr, 16 * r->info.num);
+	r->avail = iova_to_va(fd, r->info.driver_addr, 4 + 2 * r->info.num);
+	r->used = iova_to_va(fd, r->info.device_addr, 4 + 8 * r->info.num);
+	r->last_avail = r->info.split.avail_index;
+}
+
+/* ---- tests ---- */
+
+static const uint8_t basic_mac[6] = { 0x02, 0x56, 0x44, 0x55, 0x53, 0x01 };
+
+static void inject_link(int fd, const char *ifname, uint16_t status,
+			long carrier)
+{
+	struct {
+		struct vduse_config_data d;
+		uint16_t status;
+	} __attribute__((packed)) upd;
+
+	upd.d.offset = offsetof(struct virtio_net_config, status);
+	upd.d.length = 2;
+	upd.status = status;
+	CHECK_OK(ioctl(fd, VDUSE_DEV_SET_CONFIG, &upd));
+	CHECK_OK(ioctl(fd, VDUSE_DEV_INJECT_CONFIG_IRQ));
+	CHECK(wait_stat(ifname, "carrier", carrier, 5),
+	      "carrier of %s is %ld, want %ld", ifname,
+	      netdev_stat(ifname, "carrier"), carrier);
+}
+
+/* The driver transmits a frame: kick, then the frame in the bounce area. */
+static void check_tx(int fd, const char *ifname, struct ring *tx, int kick)
+{
+	uint8_t frame[64], got[1600];
+	struct sockaddr_ll sll = { 0 };
+	struct pollfd p = { .fd = kick, .events = POLLIN };
+	uint64_t cnt;
+	uint16_t head, idx;
+	size_t n = 0;
+	int s, i;
+
+	memset(frame, 0xff, 6);
+	memcpy(frame + 6, basic_mac, 6);
+	frame[12] = 0x88;
+	frame[13] = 0xb5;
+	for (i = 14; i < (int)sizeof(frame); i++)
+		frame[i] = (uint8_t)i;
+
+	s = socket(AF_PACKET, SOCK_RAW, 0);
+	CHECK(s >= 0, "packet socket: %s", strerror(errno));
+	sll.sll_family = AF_PACKET;
+	sll.sll_ifindex = if_nametoindex(ifname);
+	sll.sll_halen = 6;
+	memset(sll.sll_addr, 0xff, 6);
+	CHECK(sendto(s, frame, sizeof(frame), 0, (struct sockaddr *)&sll,
+		     sizeof(sll)) == sizeof(frame), "sendto: %s",
+	      strerror(errno));
+	close(s);
+
+	CHECK(poll(&p, 1, 5000) == 1, "no kick on the tx queue");
+	CHECK(read(kick, &cnt, sizeof(cnt)) == sizeof(cnt), "read kickfd");
+
+	/* find our frame among what the driver made available */
+	for (;;) {
+		idx = __atomic_load_n(&tx->avail->idx, __ATOMIC_ACQUIRE);
+		CHECK(idx != tx->last_avail, "tx avail ring empty after kick");
+		head = tx->avail->ring[tx->last_avail % tx->info.num];
+		tx->last_avail++;
+		n = 0;
+		for (i = head; ; i = tx->desc[i].next) {
+			struct vring_desc *d = &tx->desc[i];
+
+			CHECK(!(d->flags & VRING_DESC_F_WRITE), "tx desc writable");
+			CHECK(n + d->len <= sizeof(got), "tx chain too long");
+			memcpy(got + n, iova_to_va(fd, d->addr, d->len), d->len);
+			n += d->len;
+			if (!(d->flags & VRING_DESC_F_NEXT))
+				break;
+		}
+		/* give the buffer back */
+		tx->used->ring[tx->used->idx % tx->info.num].id = head;
+		tx->used->ring[tx->used->idx % tx->info.num].len = 0;
+		__atomic_store_n(&tx->used->idx, tx->used->idx + 1,
+				 __ATOMIC_RELEASE);
+		if (n == HDR_LEN + sizeof(frame) &&
+		    !memcmp(got + HDR_LEN, frame, sizeof(frame)))
+			break;
+	}
+	CHECK_OK(ioctl(fd, VDUSE_VQ_INJECT_IRQ, &(uint32_t){ 1 }));
+	if (!quiet)
+		printf("ok: tx frame of %zu bytes read from the bounce area\n", n);
+}
+
+/* The device receives a frame: write it into a posted buffer, interrupt. */
+static void check_rx(int fd, const char *ifname, struct ring *rx)
+{
+	long before = netdev_stat(ifname, "statistics/rx_packets");
+	struct virtio_net_hdr_v1 hdr = { .num_buffers = 1 };
+	struct sockaddr_ll sll = { 0 };
+	struct pollfd p;
+	static uint8_t seq;
+	uint8_t frame[64], got[128];
+	ssize_t n;
+	struct vring_desc *d;
+	uint16_t head, idx;
+	uint8_t *buf;
+	int i;
+
+	memcpy(frame, basic_mac, 6);
+	memcpy(frame + 6, (uint8_t[]){ 0x02, 0, 0, 0, 0, 0x99 }, 6);
+	frame[12] = 0x88;
+	frame[13] = 0xb5;
+	for (i = 14; i < (int)sizeof(frame); i++)
+		frame[i] = (uint8_t)(255 - i);
+
+	/* a packet socket sees the frame as the kernel received it */
+	if (rx_sock < 0) {
+		rx_sock = socket(AF_PACKET, SOCK_RAW, htons(0x88b5));
+		CHECK(rx_sock >= 0, "packet socket: %s", strerror(errno));
+		sll.sll_family = AF_PACKET;
+		sll.sll_protocol = htons(0x88b5);
+		sll.sll_ifindex = if_nametoindex(ifname);
+		CHECK(bind(rx_sock, (struct sockaddr *)&sll, sizeof(sll)) == 0,
+		      "bind: %s", strerror(errno));
+	}
+	frame[14] = (uint8_t)seq++;
+
+	idx = __atomic_load_n(&rx->avail->idx, __ATOMIC_ACQUIRE);
+	CHECK(idx != rx->last_avail, "no rx buffers posted");
+	head = rx->avail->ring[rx->last_avail % rx->info.num];
+	rx->last_avail++;
+	d = &rx->desc[head];
+	CHECK(d->flags & VRING_DESC_F_WRITE, "rx desc not writable");
+	CHECK(!(d->flags & VRING_DESC_F_NEXT), "rx buffer is a chain");
+	CHECK(d->len >= HDR_LEN + sizeof(frame), "rx buffer of %u", d->len);
+	buf = iova_to_va(fd, d->addr, HDR_LEN + sizeof(frame));
+	memcpy(buf, &hdr, HDR_LEN);
+	memcpy(buf + HDR_LEN, frame, sizeof(frame));
+
+	rx->used->ring[rx->used->idx % rx->info.num].id = head;
+	rx->used->ring[rx->used->idx % rx->info.num].len =
+		HDR_LEN + sizeof(frame);
+	__atomic_store_n(&rx->used->idx, rx->used->idx + 1, __ATOMIC_RELEASE);
+	CHECK_OK(ioctl(fd, VDUSE_VQ_INJECT_IRQ, &(uint32_t){ 0 }));
+	CHECK(wait_stat(ifname, "statistics/rx_packets", before + 1, 5),
+	      "rx_packets %ld, want %ld", netdev_stat(ifname,
+	      "statistics/rx_packets"), before + 1);
+	p.fd = rx_sock;
+	p.events = POLLIN;
+	CHECK(poll(&p, 1, 5000) == 1, "the received frame reached no socket");
+	n = recv(rx_sock, got, sizeof(got), 0);
+	CHECK(n == sizeof(frame) && !memcmp(got, frame, sizeof(frame)),
+	      "received %zd bytes that differ from the frame sent", n);
+	if (!quiet)
+		printf("ok: rx frame delivered to %s\n", ifname);
+}
+
+/* The same sysfs layout as upstream: a vdpa bus device and its driver. */
+static void check_sysfs(const char *name, const char *ifname)
+{
+	char path[300], target[300];
+	glob_t g;
+	ssize_t n;
+
+	snprintf(path, sizeof(path), "/sys/bus/vdpa/devices/%s/driver", name);
+	n = readlink(path, target, sizeof(target) - 1);
+	CHECK(n > 0, "%s: %s", path, strerror(errno));
+	target[n] = '\0';
+	CHECK(!strcmp(basename(target), "virtio_vdpa"), "driver %s", target);
+	snprintf(path, sizeof(path), "/sys/bus/vdpa/devices/%s/virtio*/net/%s",
+		 name, ifname);
+	CHECK(glob(path, 0, NULL, &g) == 0 && g.gl_pathc == 1,
+	      "no %s", path);
+	globfree(&g);
+	printf("ok: sysfs has %s\n", path);
+}
+
+static void check_umem(int fd, const char *ifname, struct ring *rx,
+		       struct ring *tx, int kick)
+{
+	struct vduse_iova_umem umem;
+	size_t size = 4194304;
+	void *mem;
+
+	mem = mmap(NULL, size, PROT_READ | PROT_WRITE,
+		   MAP_SHARED | MAP_ANONYMOUS, -1, 0);
+	CHECK(mem != MAP_FAILED, "mmap: %s", strerror(errno));
+	memset(&umem, 0, sizeof(umem));
+	umem.uaddr = (uintptr_t)mem;
+	umem.iova = 0;
+	umem.size = size;
+	CHECK_OK(ioctl(fd, VDUSE_IOTLB_REG_UMEM, &umem));
+	umem_base = mem;
+	umem_size = size;
+
+	check_tx(fd, ifname, tx, kick);
+	check_rx(fd, ifname, rx);
+	printf("ok: datapath through user memory (REG_UMEM)\n");
+
+	CHECK_OK(ioctl(fd, VDUSE_IOTLB_DEREG_UMEM, &umem));
+	umem_base = NULL;
+	munmap(mem, size);
+}
+
+static int test_basic(void)
+{
+	const char *name = "kmodtest0";
+	char ifname[IF_NAMESIZE], path[300];
+	struct vduse_vq_eventfd efd;
+	struct server srv;
+	struct dev_cfg cfg;
+	struct ring rx, tx;
+	uint64_t features;
+	int ctl, fd, kick, i;
+	struct stat st;
+
+	ctl = open_control();
+	net_config(&cfg, name, basic_mac);
+	CHECK_OK(ioctl(ctl, VDUSE_CREATE_DEV, &cfg));
+	fd = open_dev(name);
+	CHECK_ERRNO(open("/dev/vduse/kmodtest0", O_RDWR), EBUSY);
+	setup_vqs(fd, 2);
+	sysfs_set(name, "msg_timeout", "10");
+	sysfs_set(name, "bounce_size", "4194304");
+
+	server_start(&srv, fd);
+	CHECK(run("vdpa dev add name %s mgmtdev vduse", name) == 0,
+	      "vdpa dev add");
+	CHECK(wait_netdev(basic_mac, ifname, sizeof(ifname), true, 10),
+	      "no netdev with the configured MAC");
+	printf("ok: %s has the configured MAC\n", ifname);
+	check_sysfs(name, ifname);
+	CHECK(run("vdpa dev show %s", name) == 0, "vdpa dev show");
+	CHECK(server_saw_status(&srv, VIRTIO_CONFIG_S_ACKNOWLEDGE |
+				VIRTIO_CONFIG_S_DRIVER |
+				VIRTIO_CONFIG_S_FEATURES_OK |
+				VIRTIO_CONFIG_S_DRIVER_OK),
+	      "SET_STATUS DRIVER_OK never requested");
+	CHECK_OK(ioctl(fd, VDUSE_DEV_GET_FEATURES, &features));
+	CHECK((features & NET_FEATURES) == NET_FEATURES,
+	      "negotiated features %#llx", (unsigned long long)features);
+
+	/* kick eventfd on the tx queue before the driver uses it */
+	kick = eventfd(0, EFD_NONBLOCK);
+	efd.index = 1;
+	efd.fd = kick;
+	CHECK_OK(ioctl(fd, VDUSE_VQ_SETUP_KICKFD, &efd));
+
+	CHECK(run("ip link set %s up", ifname) == 0, "ip link set up");
+	ring_map(fd, 0, &rx);
+	ring_map(fd, 1, &tx);
+	CHECK(rx.avail->idx > 0, "driver posted no rx buffers");
+	printf("ok: rings mapped, %u rx buffers posted\n", rx.avail->idx);
+
+	check_tx(fd, ifname, &tx, kick);
+	check_rx(fd, ifname, &rx);
+
+	/* enough frames to wrap both rings and the bounce area several times */
+	quiet = true;
+	for (i = 0; i < 600; i++) {
+		check_tx(fd, ifname, &tx, kick);
+		check_rx(fd, ifname, &rx);
+	}
+	quiet = false;
+	printf("ok: 600 more frames each way\n");
+
+	/* the bounce area in user memory, then back in kernel pages */
+	check_umem(fd, ifname, &rx, &tx, kick);
+	check_rx(fd, ifname, &rx);
+	printf("ok: datapath through kernel bounce pages after DEREG_UMEM\n");
+
+	inject_link(fd, ifname, 0, 0);
+	inject_link(fd, ifname, VIRTIO_NET_S_LINK_UP, 1);
+	printf("ok: link down/up through the config space\n");
+
+	close(rx_sock);
+	rx_sock = -1;
+
+	/* destroying an attached device is refused */
+	CHECK_ERRNO(ioctl(ctl, VDUSE_DESTROY_DEV, cfg.c.name), EBUSY);
+
+	unmap_regions();
+	CHECK(run("vdpa dev del %s", name) == 0, "vdpa dev del");
+	CHECK(wait_netdev(basic_mac, ifname, sizeof(ifname), false, 5),
+	      "netdev still there after dev del");
+	CHECK(server_saw_status(&srv, 0), "no reset requested");
+	CHECK_ERRNO(ioctl(fd, VDUSE_VQ_INJECT_IRQ, &(uint32_t){ 0 }), EINVAL);
+	CHECK_ERRNO(ioctl(ctl, VDUSE_DESTROY_DEV, cfg.c.name), EBUSY);
+	server_stop(&srv);
+	close(kick);
+	close(fd);
+
+	CHECK_OK(ioctl(ctl, VDUSE_DESTROY_DEV, cfg.c.name));
+	snprintf(path, sizeof(path), "/dev/vduse/%s", name);
+	usleep(100000);
+	CHECK(stat(path, &st) < 0 && errno == ENOENT, "%s still exists", path);
+	CHECK_ERRNO(ioctl(ctl, VDUSE_DESTROY_DEV, cfg.c.name), EINVAL);
+	close(ctl);
+	printf("ok: detached and destroyed\n");
+	return 0;
+}
+
+static void bad_create(int ctl, void (*spoil)(struct dev_cfg *), int err,
+		       const char *what)
+{
+	static const uint8_t mac[6] = { 0x02, 0, 0, 0, 0, 0x42 };
+	struct dev_cfg cfg;
+
+	net_config(&cfg, "kmodbad", mac);
+	spoil(&cfg);
+	errno = 0;
+	if (ioctl(ctl, VDUSE_CREATE_DEV, &cfg) == 0) {
+		ioctl(ctl, VDUSE_DESTROY_DEV, cfg.c.name);
+		fail(__LINE__, what, "CREATE_DEV accepted");
+	}
+	CHECK(errno == err, "%s: errno %d (%s), want %d", what, errno,
+	      strerror(errno), err);
+}
+
+static void spoil_reserved(struct dev_cfg *c) { c->c.reserved[3] = 1; }
+static void spoil_no_platform(struct dev_cfg *c)
+{
+	c->c.features &= ~(1ULL << VIRTIO_F_ACCESS_PLATFORM);
+}
+static void spoil_no_v1(struct dev_cfg *c)
+{
+	c->c.features &= ~(1ULL << VIRTIO_F_VERSION_1);
+}
+static void spoil_ctrl_vq(struct dev_cfg *c)
+{
+	c->c.features |= 1ULL << VIRTIO_NET_F_CTRL_VQ;
+}
+static void spoil_mq(struct dev_cfg *c)
+{
+	c->c.features |= 1ULL << VIRTIO_NET_F_MQ;
+}
+static void spoil_config_size(struct dev_cfg *c) { c->c.config_size = 8192; }
+static void spoil_align(struct dev_cfg *c) { c->c.vq_align = 8192; }
+static void spoil_vq_num(struct dev_cfg *c) { c->c.vq_num = 0x10000; }
+static void spoil_name_empty(struct dev_cfg *c) { c->c.name[0] = '\0'; }
+static void spoil_name_slash(struct dev_cfg *c) { c->c.name[2] = '/'; }
+static void spoil_name_long(struct dev_cfg *c)
+{
+	memset(c->c.name, 'a', sizeof(c->c.name));
+}
+static void spoil_device_id(struct dev_cfg *c) { c->c.device_id = 42; }
+static void spoil_name_dots(struct dev_cfg *c) { strcpy(c->c.name, ".."); }
+static void spoil_name_control(struct dev_cfg *c)
+{
+	strcpy(c->c.name, "control");
+}
+
+static int test_badargs(void)
+{
+	static const uint8_t mac[6] = { 0x02, 0x56, 0x44, 0x55, 0x53, 0x02 };
+	const char *name = "kmodtest1";
+	struct vduse_iotlb_entry entry;
+	struct vduse_iova_umem umem;
+	struct vduse_iova_info info;
+	struct vduse_vq_config vq;
+	struct vduse_vq_info vqi;
+	struct vduse_vq_eventfd efd;
+	struct vduse_dev_response resp;
+	struct vduse_dev_request req;
+	struct server srv;
+	struct dev_cfg cfg;
+	char small[8], ifname[IF_NAMESIZE];
+	uint64_t v;
+	void *mem;
+	int ctl, fd, efdfd;
+	struct {
+		struct vduse_config_data d;
+		uint8_t b[8];
+	} upd;
+
+	ctl = open_control();
+	v = 1;
+	CHECK_ERRNO(ioctl(ctl, VDUSE_SET_API_VERSION, &v), EINVAL);
+	CHECK_ERRNO(ioctl(ctl, VDUSE_SET_API_VERSION, NULL), EFAULT);
+	CHECK_ERRNO(ioctl(ctl, _IO(VDUSE_BASE, 0x7f)), EINVAL);
+	CHECK_ERRNO(ioctl(ctl, VDUSE_CREATE_DEV, NULL), EFAULT);
+	bad_create(ctl, spoil_reserved, EINVAL, "reserved");
+	bad_create(ctl, spoil_no_platform, EINVAL, "no ACCESS_PLATFORM");
+	bad_create(ctl, spoil_no_v1, EINVAL, "no VERSION_1");
+	bad_create(ctl, spoil_ctrl_vq, EINVAL, "CTRL_VQ");
+	if (!upstream)	/* kmod/ only: see doc/vduse-uapi.md */
+		bad_create(ctl, spoil_mq, EINVAL, "MQ");
+	bad_create(ctl, spoil_config_size, EINVAL, "config_size");
+	bad_create(ctl, spoil_align, EINVAL, "vq_align");
+	bad_create(ctl, spoil_vq_num, EINVAL, "vq_num");
+	bad_create(ctl, spoil_name_empty, EINVAL, "empty name");
+	if (!upstream) {
+		bad_create(ctl, spoil_name_slash, EINVAL, "name with /");
+		bad_create(ctl, spoil_name_long, EINVAL, "unterminated name");
+		bad_create(ctl, spoil_name_dots, EINVAL, "name ..");
+		bad_create(ctl, spoil_name_control, EEXIST, "name control");
+	}
+	bad_create(ctl, spoil_device_id, EINVAL, "device id");
+	CHECK_ERRNO(ioctl(ctl, VDUSE_DESTROY_DEV, "nosuchdev"), EINVAL);
+	printf("ok: control device rejects bad arguments\n");
+
+	net_config(&cfg, name, mac);
+	CHECK_OK(ioctl(ctl, VDUSE_CREATE_DEV, &cfg));
+	CHECK_ERRNO(ioctl(ctl, VDUSE_CREATE_DEV, &cfg), EEXIST);
+	fd = open_dev(name);
+	CHECK_ERRNO(ioctl(ctl, VDUSE_DESTROY_DEV, cfg.c.name), EBUSY);
+	/* with no file open, the device alone pins the module */
+	close(fd);
+	close(ctl);
+	CHECK(run("rmmod vduse 2>/dev/null") != 0,
+	      "module unloaded while a device exists");
+	ctl = open_control();
+	fd = open_dev(name);
+
+	/* not ready: no VQ_SETUP yet */
+	CHECK(run("vdpa dev add name %s mgmtdev vduse 2>/dev/null", name) != 0,
+	      "dev add accepted a device without VQ_SETUP");
+	CHECK(run("vdpa dev add name nosuchdev mgmtdev vduse 2>/dev/null") != 0,
+	      "dev add accepted an unknown device");
+	CHECK(run("vdpa dev del nosuchdev 2>/dev/null") != 0,
+	      "dev del accepted an unknown device");
+
+	memset(&vq, 0, sizeof(vq));
+	vq.index = 2;
+	vq.max_size = VQ_SIZE;
+	CHECK_ERRNO(ioctl(fd, VDUSE_VQ_SETUP, &vq), EINVAL);
+	vq.index = 0x80000000u;
+	CHECK_ERRNO(ioctl(fd, VDUSE_VQ_SETUP, &vq), EINVAL);
+	vq.index = 0;
+	vq.reserved[12] = 1;
+	CHECK_ERRNO(ioctl(fd, VDUSE_VQ_SETUP, &vq), EINVAL);
+	CHECK_ERRNO(ioctl(fd, VDUSE_VQ_SETUP, NULL), EFAULT);
+
+	memset(&vqi, 0, sizeof(vqi));
+	vqi.index = 2;
+	CHECK_ERRNO(ioctl(fd, VDUSE_VQ_GET_INFO, &vqi), EINVAL);
+	vqi.index = 0xffffffffu;
+	CHECK_ERRNO(ioctl(fd, VDUSE_VQ_GET_INFO, &vqi), EINVAL);
+
+	efd.index = 2;
+	efd.fd = -1;
+	CHECK_ERRNO(ioctl(fd, VDUSE_VQ_SETUP_KICKFD, &efd), EINVAL);
+	efd.index = 0;
+	efd.fd = ctl;		/* not an eventfd */
+	CHECK_ERRNO(ioctl(fd, VDUSE_VQ_SETUP_KICKFD, &efd), EINVAL);
+	efd.fd = 9999;
+	CHECK_ERRNO(ioctl(fd, VDUSE_VQ_SETUP_KICKFD, &efd), EBADF);
+
+	CHECK_ERRNO(ioctl(fd, VDUSE_VQ_INJECT_IRQ, &(uint32_t){ 2 }), EINVAL);
+	CHECK_ERRNO(ioctl(fd, VDUSE_VQ_INJECT_IRQ, &(uint32_t){ 0 }), EINVAL);
+	CHECK_ERRNO(ioctl(fd, VDUSE_DEV_INJECT_CONFIG_IRQ), EINVAL);
+
+	memset(&upd, 0, sizeof(upd));
+	upd.d.offset = 0;
+	upd.d.length = 0;
+	CHECK_ERRNO(ioctl(fd, VDUSE_DEV_SET_CONFIG, &upd), EINVAL);
+	upd.d.offset = sizeof(struct virtio_net_config) - 1;
+	upd.d.length = 2;
+	CHECK_ERRNO(ioctl(fd, VDUSE_DEV_SET_CONFIG, &upd), EINVAL);
+	upd.d.offset = sizeof(struct virtio_net_config) + 1;
+	upd.d.length = 1;
+	CHECK_ERRNO(ioctl(fd, VDUSE_DEV_SET_CONFIG, &upd), EINVAL);
+	upd.d.offset = 4;
+	upd.d.length = 0xffffffffu;
+	CHECK_ERRNO(ioctl(fd, VDUSE_DEV_SET_CONFIG, &upd), EINVAL);
+
+	memset(&entry, 0, sizeof(entry));
+	CHECK_ERRNO(ioctl(fd, VDUSE_IOTLB_GET_FD, &entry), EINVAL);
+	memset(&info, 0, sizeof(info));
+	info.last = 4095;
+	CHECK_ERRNO(ioctl(fd, VDUSE_IOTLB_GET_INFO, &info), EINVAL);
+	memset(&umem, 0, sizeof(umem));
+	CHECK_ERRNO(ioctl(fd, VDUSE_IOTLB_DEREG_UMEM, &umem), ENOENT);
+	umem.reserved[0] = 1;
+	CHECK_ERRNO(ioctl(fd, VDUSE_IOTLB_REG_UMEM, &umem), EINVAL);
+	CHECK_ERRNO(ioctl(fd, _IO(VDUSE_BASE, 0x7f)), ENOTTY);
+
+	CHECK_ERRNO(read(fd, small, sizeof(small)), EINVAL);
+	fcntl(fd, F_SETFL, O_NONBLOCK);
+	CHECK_ERRNO(read(fd, &req, sizeof(req)), EAGAIN);
+	fcntl(fd, F_SETFL, 0);
+	CHECK_ERRNO(write(fd, small, sizeof(small)), EINVAL);
+	memset(&resp, 0, sizeof(resp));
+	resp.request_id = 12345;
+	CHECK_ERRNO(write(fd, &resp, sizeof(resp)), ENOENT);
+	resp.reserved[1] = 1;
+	CHECK_ERRNO(write(fd, &resp, sizeof(resp)), EINVAL);
+
+	CHECK(write_file("/sys/class/vduse/kmodtest1/bounce_size", "4096") < 0 &&
+	      errno == EINVAL, "bounce_size 4096 accepted");
+	CHECK(write_file("/sys/class/vduse/kmodtest1/msg_timeout", "x") < 0 &&
+	      errno == EINVAL, "msg_timeout x accepted");
+	printf("ok: device file rejects bad arguments\n");
+
+	/* attached: the IOVA domain exists */
+	setup_vqs(fd, 2);
+	sysfs_set(name, "bounce_size", "1048576");
+	server_start(&srv, fd);
+	CHECK(run("vdpa dev add name %s mgmtdev vduse mac 02:00:00:00:00:01 2>/dev/null",
+		  name) != 0, "dev add accepted a MAC attribute");
+	CHECK(run("vdpa dev add name %s mgmtdev vduse", name) == 0,
+	      "vdpa dev add");
+	CHECK(run("vdpa dev add name %s mgmtdev vduse 2>/dev/null", name) != 0,
+	      "second dev add accepted");
+	CHECK(wait_netdev(mac, ifname, sizeof(ifname), true, 10), "no netdev");
+	/* upstream enters the bounce area at the first buffer mapping */
+	CHECK(run("ip link set %s up", ifname) == 0, "ip link set up");
+	CHECK(write_file("/sys/class/vduse/kmodtest1/bounce_size", "2097152") < 0 &&
+	      errno == EPERM, "bounce_size changed while attached");
+
+	memset(&entry, 0, sizeof(entry));
+	entry.start = 10;
+	entry.last = 9;
+	CHECK_ERRNO(ioctl(fd, VDUSE_IOTLB_GET_FD, &entry), EINVAL);
+	entry.start = 1ULL << 40;
+	entry.last = entry.start + 4095;
+	CHECK_ERRNO(ioctl(fd, VDUSE_IOTLB_GET_FD, &entry), EINVAL);
+	memset(&info, 0, sizeof(info));
+	info.start = 0;
+	info.last = 0;
+	CHECK_OK(ioctl(fd, VDUSE_IOTLB_GET_INFO, &info));
+	CHECK(info.start == 0 && info.last == 1048575 &&
+	      (info.capability & VDUSE_IOVA_CAP_UMEM),
+	      "bounce region [%#llx, %#llx] cap %#llx",
+	      (unsigned long long)info.start, (unsigned long long)info.last,
+	      (unsigned long long)info.capability);
+	info.reserved[2] = 1;
+	CHECK_ERRNO(ioctl(fd, VDUSE_IOTLB_GET_INFO, &info), EINVAL);
+
+	mem = mmap(NULL, 1048576 + 4096, PROT_READ | PROT_WRITE,
+		   MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+	CHECK(mem != MAP_FAILED, "mmap");
+	memset(&umem, 0, sizeof(umem));
+	umem.uaddr = (uintptr_t)mem;
+	umem.iova = 0;
+	umem.size = 4096;
+	CHECK_ERRNO(ioctl(fd, VDUSE_IOTLB_REG_UMEM, &umem), EINVAL);
+	umem.size = 1048576;
+	umem.iova = 4096;
+	CHECK_ERRNO(ioctl(fd, VDUSE_IOTLB_REG_UMEM, &umem), EINVAL);
+	umem.iova = 0;
+	umem.uaddr = (uintptr_t)mem + 1;
+	CHECK_ERRNO(ioctl(fd, VDUSE_IOTLB_REG_UMEM, &umem), EINVAL);
+	umem.uaddr = (uintptr_t)mem;
+	CHECK_OK(ioctl(fd, VDUSE_IOTLB_REG_UMEM, &umem));
+	CHECK_ERRNO(ioctl(fd, VDUSE_IOTLB_REG_UMEM, &umem), EEXIST);
+	/* traffic through the user pages */
+	CHECK(run("ip link set %s up && ping -c 2 -W 1 -I %s 192.0.2.1 >/dev/null 2>&1; true",
+		  ifname, ifname) == 0, "traffic");
+	umem.size = 8192;
+	CHECK_ERRNO(ioctl(fd, VDUSE_IOTLB_DEREG_UMEM, &umem), EINVAL);
+	umem.size = 1048576;
+	CHECK_OK(ioctl(fd, VDUSE_IOTLB_DEREG_UMEM, &umem));
+	CHECK_ERRNO(ioctl(fd, VDUSE_IOTLB_DEREG_UMEM, &umem), ENOENT);
+	munmap(mem, 1048576 + 4096);
+	printf("ok: IOTLB_GET_INFO and REG/DEREG_UMEM\n");
+
+	efdfd = eventfd(0, 0);
+	efd.index = 0;
+	efd.fd = efdfd;
+	CHECK_OK(ioctl(fd, VDUSE_VQ_SETUP_KICKFD, &efd));
+	efd.fd = VDUSE_EVENTFD_DEASSIGN;
+	CHECK_OK(ioctl(fd, VDUSE_VQ_SETUP_KICKFD, &efd));
+	close(efdfd);
+
+	CHECK(run("vdpa dev del %s", name) == 0, "vdpa dev del");
+	server_stop(&srv);
+	close(fd);
+	CHECK_OK(ioctl(ctl, VDUSE_DESTROY_DEV, cfg.c.name));
+	close(ctl);
+	printf("ok: bad arguments rejected\n");
+	return 0;
+}
+
+/* A server that reads one request, reports it and never answers. */
+static void silent_server(const char *name, int report)
+{
+	struct vduse_dev_request req;
+	int fd = open_dev(name);
+
+	if (read(fd, &req, sizeof(req)) == sizeof(req))
+		(void)!write(report, "r", 1);
+	for (;;)
+		pause();
+}
+
+/* A server process that answers everything until it is killed. */
+static void answering_server(const char *name, int report)
+{
+	struct server srv;
+	int fd = open_dev(name);
+
+	server_start(&srv, fd);
+	(void)!write(report, "s", 1);
+	for (;;)
+		pause();
+}
+
+/* An answering server that also reports the first reset it answers. */
+static void reset_reporting_server(const char *name, int report)
+{
+	struct server srv;
+	int fd = open_dev(name);
+
+	server_start(&srv, fd);
+	(void)!write(report, "s", 1);
+	while (!server_saw_status(&srv, 0))
+		usleep(20000);
+	(void)!write(report, "z", 1);
+	for (;;)
+		pause();
+}
+
+static pid_t spawn(void (*fn)(const char *, int), const char *name, int *rd)
+{
+	int p[2];
+	pid_t pid;
+	char c;
+
+	CHECK(pipe(p) == 0, "pipe");
+	pid = fork();
+	CHECK(pid >= 0, "fork");
+	if (pid == 0) {
+		close(p[0]);
+		fn(name, p[1]);
+		_exit(0);
+	}
+	close(p[1]);
+	*rd = p[0];
+	(void)c;
+	return pid;
+}
+
+static bool wait_byte(int rd, double timeout)
+{
+	struct pollfd p = { .fd = rd, .events = POLLIN };
+	char c;
+
+	return poll(&p, 1, (int)(timeout * 1000)) == 1 && read(rd, &c, 1) == 1;
+}
+
+static int test_kill(void)
+{
+	static const uint8_t mac[6] = { 0x02, 0x56, 0x44, 0x55, 0x53, 0x03 };
+	const char *name = "kmodtest2";
+	char ifname[IF_NAMESIZE];
+	struct pollfd p;
+	struct dev_cfg cfg;
+	pid_t child, add;
+	double t0, dt;
+	int ctl, fd, rd, st;
+
+	ctl = open_control();
+
+	/* 1. killed while the kernel waits for the first reply */
+	net_config(&cfg, name, mac);
+	CHECK_OK(ioctl(ctl, VDUSE_CREATE_DEV, &cfg));
+	fd = open_dev(name);
+	setup_vqs(fd, 2);
+	close(fd);
+	sysfs_set(name, "msg_timeout", "2");
+
+	child = spawn(silent_server, name, &rd);
+	t0 = now();
+	add = fork();
+	CHECK(add >= 0, "fork");
+	if (add == 0) {
+		execlp("vdpa", "vdpa", "dev", "add", "name", name, "mgmtdev",
+		       "vduse", (char *)NULL);
+		_exit(127);
+	}
+	CHECK(wait_byte(rd, 10), "the kernel sent no request");
+	kill(child, SIGKILL);
+	waitpid(child, NULL, 0);
+	close(rd);
+	waitpid(add, &st, 0);
+	dt = now() - t0;
+	printf("vdpa dev add returned %d after %.1f s\n",
+	       WIFEXITED(st) ? WEXITSTATUS(st) : -1, dt);
+	CHECK(dt < 15, "the kernel waited %.1f s for a dead server", dt);
+	CHECK(!find_netdev(mac, ifname, sizeof(ifname)),
+	      "a netdev appeared on a broken device");
+
+	/* broken: the device file refuses ioctls and polls with an error */
+	fd = open_dev(name);
+	CHECK_ERRNO(ioctl(fd, VDUSE_VQ_SETUP_KICKFD,
+			  &(struct vduse_vq_eventfd){ .index = 0, .fd = -1 }),
+		    EPERM);
+	p.fd = fd;
+	p.events = POLLIN;
+	CHECK(poll(&p, 1, 0) == 1 && (p.revents & POLLERR),
+	      "broken device does not poll POLLERR");
+	close(fd);
+	CHECK(run("vdpa dev del %s", name) == 0, "vdpa dev del (broken)");
+	CHECK_OK(ioctl(ctl, VDUSE_DESTROY_DEV, cfg.c.name));
+	printf("ok: recovered from a server killed before its first reply\n");
+
+	/* 2. killed while attached and running; detach must not hang */
+	CHECK_OK(ioctl(ctl, VDUSE_CREATE_DEV, &cfg));
+	fd = open_dev(name);
+	setup_vqs(fd, 2);
+	close(fd);
+	sysfs_set(name, "msg_timeout", "2");
+	child = spawn(answering_server, name, &rd);
+	CHECK(wait_byte(rd, 10), "server did not start");
+	CHECK(run("vdpa dev add name %s mgmtdev vduse", name) == 0,
+	      "vdpa dev add");
+	CHECK(wait_netdev(mac, ifname, sizeof(ifname), true, 10), "no netdev");
+	CHECK(run("ip link set %s up", ifname) == 0, "ip link set up");
+	kill(child, SIGKILL);
+	waitpid(child, NULL, 0);
+	close(rd);
+	t0 = now();
+	CHECK(run("vdpa dev del %s", name) == 0, "vdpa dev del");
+	dt = now() - t0;
+	CHECK(dt < 15, "dev del took %.1f s", dt);
+	CHECK(wait_netdev(mac, ifname, sizeof(ifname), false, 5),
+	      "netdev still there");
+	CHECK_OK(ioctl(ctl, VDUSE_DESTROY_DEV, cfg.c.name));
+	printf("ok: detached a device whose server was killed (%.1f s)\n", dt);
+
+	/*
+	 * 3. reconnection: a request read by a server that dies is read again
+	 * by the next one, which answers in time; nothing breaks.
+	 */
+	CHECK_OK(ioctl(ctl, VDUSE_CREATE_DEV, &cfg));
+	fd = open_dev(name);
+	setup_vqs(fd, 2);
+	close(fd);
+	sysfs_set(name, "msg_timeout", "10");
+	child = spawn(silent_server, name, &rd);
+	t0 = now();
+	add = fork();
+	CHECK(add >= 0, "fork");
+	if (add == 0) {
+		execlp("vdpa", "vdpa", "dev", "add", "name", name, "mgmtdev",
+		       "vduse", (char *)NULL);
+		_exit(127);
+	}
+	CHECK(wait_byte(rd, 10), "the kernel sent no request");
+	kill(child, SIGKILL);
+	waitpid(child, NULL, 0);
+	close(rd);
+	child = spawn(reset_reporting_server, name, &rd);
+	CHECK(wait_byte(rd, 10), "second server did not start");
+	waitpid(add, &st, 0);
+	dt = now() - t0;
+	CHECK(WIFEXITED(st) && WEXITSTATUS(st) == 0, "vdpa dev add failed");
+	CHECK(dt < 9, "dev add took %.1f s: the request was not requeued", dt);
+	CHECK(wait_netdev(mac, ifname, sizeof(ifname), true, 10),
+	      "no netdev after reconnection");
+	t0 = now();
+	CHECK(run("vdpa dev del %s", name) == 0, "vdpa dev del");
+	CHECK(wait_byte(rd, 10), "second server saw no reset");
+	dt = now() - t0;
+	CHECK(dt < 9, "dev del took %.1f s", dt);
+	kill(child, SIGKILL);
+	waitpid(child, NULL, 0);
+	close(rd);
+	CHECK_OK(ioctl(ctl, VDUSE_DESTROY_DEV, cfg.c.name));
+	printf("ok: a new server answered the requests of a killed one\n");
+
+	/* 4. the task waiting for a reply is killed: it returns at once */
+	CHECK_OK(ioctl(ctl, VDUSE_CREATE_DEV, &cfg));
+	fd = open_dev(name);
+	setup_vqs(fd, 2);
+	close(fd);
+	sysfs_set(name, "msg_timeout", "30");
+	child = spawn(silent_server, name, &rd);
+	add = fork();
+	CHECK(add >= 0, "fork");
+	if (add == 0) {
+		execlp("vdpa", "vdpa", "dev", "add", "name", name, "mgmtdev",
+		       "vduse", (char *)NULL);
+		_exit(127);
+	}
+	CHECK(wait_byte(rd, 10), "the kernel sent no request");
+	t0 = now();
+	kill(add, SIGKILL);
+	waitpid(add, &st, 0);
+	dt = now() - t0;
+	CHECK(WIFSIGNALED(st), "vdpa dev add was not killed");
+	CHECK(dt < 5, "killing the waiting task took %.1f s", dt);
+	kill(child, SIGKILL);
+	waitpid(child, NULL, 0);
+	close(rd);
+	fd = open_dev(name);
+	CHECK_OK(ioctl(fd, VDUSE_VQ_SETUP_KICKFD,
+		       &(struct vduse_vq_eventfd){ .index = 0, .fd = -1 }));
+	close(fd);
+	run("vdpa dev del %s 2>/dev/null", name);
+	CHECK_OK(ioctl(ctl, VDUSE_DESTROY_DEV, cfg.c.name));
+	close(ctl);
+	printf("ok: a killed waiter returns at once (%.1f s), device not broken\n",
+	       dt);
+	return 0;
+}
+
+/* ---- two devices and a forwarder between them: real traffic ---- */
+
+struct port {
+	const char *name;
+	uint8_t mac[6];
+	int fd;
+	struct server srv;
+	struct ring rx, tx;
+	char ifname[IF_NAMESIZE];
+};
+
+static volatile bool fwd_stop;
+static unsigned long fwd_frames;
+
+/* Move what port s transmitted to the receive queue of port t. */
+static bool forward(struct port *s, struct port *t)
+{
+	static const struct virtio_net_hdr_v1 hdr = { .num_buffers = 1 };
+	uint8_t frame[2048];
+	bool tx_done = false, rx_done = false;
+
+	while (__atomic_load_n(&s->tx.avail->idx, __ATOMIC_ACQUIRE) !=
+	       s->tx.last_avail) {
+		uint16_t head = s->tx.avail->ring[s->tx.last_avail % s->tx.info.num];
+		uint16_t used = s->tx.used->idx;
+		size_t n = 0;
+		int i;
+
+		s->tx.last_avail++;
+		for (i = head; ; i = s->tx.desc[i].next) {
+			struct vring_desc *d = &s->tx.desc[i];
+
+			if (n + d->len > sizeof(frame))
+				break;
+			memcpy(frame + n, iova_to_va(s->fd, d->addr, d->len),
+			       d->len);
+			n += d->len;
+			if (!(d->flags & VRING_DESC_F_NEXT))
+				break;
+		}
+		s->tx.used->ring[used % s->tx.info.num].id = head;
+		s->tx.used->ring[used % s->tx.info.num].len = 0;
+		__atomic_store_n(&s->tx.used->idx, used + 1, __ATOMIC_RELEASE);
+		tx_done = true;
+
+		if (n <= HDR_LEN ||
+		    __atomic_load_n(&t->rx.avail->idx, __ATOMIC_ACQUIRE) ==
+		    t->rx.last_avail)
+			continue;	/* nothing to send, or no buffer: drop */
+		head = t->rx.avail->ring[t->rx.last_avail % t->rx.info.num];
+		if (t->rx.desc[head].len < n)
+			continue;
+		t->rx.last_avail++;
+		used = t->rx.used->idx;
+		{
+			uint8_t *buf = iova_to_va(t->fd, t->rx.desc[head].addr, n);
+
+			memcpy(buf, &hdr, HDR_LEN);
+			memcpy(buf + HDR_LEN, frame + HDR_LEN, n - HDR_LEN);
+		}
+		t->rx.used->ring[used % t->rx.info.num].id = head;
+		t->rx.used->ring[used % t->rx.info.num].len = n;
+		__atomic_store_n(&t->rx.used->idx, used + 1, __ATOMIC_RELEASE);
+		rx_done = true;
+		fwd_frames++;
+	}
+	if (tx_done)
+		ioctl(s->fd, VDUSE_VQ_INJECT_IRQ, &(uint32_t){ 1 });
+	if (rx_done)
+		ioctl(t->fd, VDUSE_VQ_INJECT_IRQ, &(uint32_t){ 0 });
+	return tx_done;
+}
+
+static struct port ports[2];
+
+static void *forwarder(void *arg)
+{
+	(void)arg;
+	while (!fwd_stop) {
+		bool busy = forward(&ports[0], &ports[1]);
+
+		busy |= forward(&ports[1], &ports[0]);
+		if (!busy)
+			usleep(200);
+	}
+	return NULL;
+}
+
+static int test_ping(void)
+{
+	static const uint8_t macs[2][6] = {
+		{ 0x02, 0x56, 0x44, 0x55, 0x53, 0x0a },
+		{ 0x02, 0x56, 0x44, 0x55, 0x53, 0x0b },
+	};
+	static const char *names[2] = { "kmodping0", "kmodping1" };
+	struct dev_cfg cfg;
+	pthread_t thr;
+	int ctl, i;
+
+	ctl = open_control();
+	for (i = 0; i < 2; i++) {
+		struct port *p = &ports[i];
+
+		p->name = names[i];
+		memcpy(p->mac, macs[i], 6);
+		net_config(&cfg, p->name, p->mac);
+		CHECK_OK(ioctl(ctl, VDUSE_CREATE_DEV, &cfg));
+		p->fd = open_dev(p->name);
+		setup_vqs(p->fd, 2);
+		sysfs_set(p->name, "msg_timeout", "10");
+		server_start(&p->srv, p->fd);
+		CHECK(run("vdpa dev add name %s mgmtdev vduse", p->name) == 0,
+		      "vdpa dev add %s", p->name);
+		CHECK(wait_netdev(p->mac, p->ifname, sizeof(p->ifname), true, 10),
+		      "no netdev for %s", p->name);
+		ring_map(p->fd, 0, &p->rx);
+		ring_map(p->fd, 1, &p->tx);
+		CHECK(run("ip netns add kmodns%d && ip link set %s netns kmodns%d && "
+			  "ip -n kmodns%d addr add 10.99.0.%d/24 dev %s && "
+			  "ip -n kmodns%d link set %s up",
+			  i, p->ifname, i, i, i + 1, p->ifname, i, p->ifname) == 0,
+		      "netns setup of %s", p->ifname);
+	}
+	CHECK(pthread_create(&thr, NULL, forwarder, NULL) == 0, "thread");
+	CHECK(run("ip netns exec kmodns0 ping -c 3 -W 5 10.99.0.2") == 0,
+	      "no ping between the two devices");
+	CHECK(run("ip netns exec kmodns1 ping -c 20 -i 0.05 -s 1400 -W 5 -q 10.99.0.1") == 0,
+	      "large pings lost");
+	/* a few seconds of TCP: many frames, full rings */
+	CHECK(run("ip netns exec kmodns1 iperf3 -s -1 -D -B 10.99.0.2 >/dev/null && sleep 0.5 && "
+		  "timeout 60 ip netns exec kmodns0 iperf3 -c 10.99.0.2 -t 3 | grep -E \"sender|receiver\"") == 0,
+	      "TCP through the two devices");
+	fwd_stop = true;
+	pthread_join(thr, NULL);
+	printf("ok: ping and TCP through two devices, %lu frames forwarded\n",
+	       fwd_frames);
+	CHECK(fwd_frames >= 1000, "only %lu frames forwarded", fwd_frames);
+
+	unmap_regions();
+	for (i = 0; i < 2; i++) {
+		struct port *p = &ports[i];
+
+		CHECK(run("ip netns del kmodns%d", i) == 0, "netns del");
+		CHECK(run("vdpa dev del %s", p->name) == 0, "vdpa dev del");
+		server_stop(&p->srv);
+		close(p->fd);
+		snprintf(cfg.c.name, sizeof(cfg.c.name), "%s", p->name);
+		CHECK_OK(ioctl(ctl, VDUSE_DESTROY_DEV, cfg.c.name));
+	}
+	close(ctl);
+	printf("ok: two devices detached and destroyed\n");
+	return 0;
+}
+
+int main(int argc, char **argv)
+{
+	setvbuf(stdout, NULL, _IOLBF, 0);
+	signal(SIGPIPE, SIG_IGN);
+	if (argc != 2) {
+		fprintf(stderr, "usage: %s basic|badargs|kill|ping\n", argv[0]);
+		return 2;
+	}
+	test_name = argv[1];
+	upstream = access("/sys/module/vdpa", F_OK) == 0;
+	if (!strcmp(argv[1], "basic"))
+		return test_basic();
+	if (!strcmp(argv[1], "badargs"))
+		return test_badargs();
+	if (!strcmp(argv[1], "kill"))
+		return test_kill();
+	if (!strcmp(argv[1], "ping"))
+		return test_ping();
+	fprintf(stderr, "unknown test %s\n", argv[1]);
+	return 2;
+}
