@@ -13,8 +13,9 @@ build_san=$repo/build-san
 
 "$repo/tools/setup.sh"
 "$repo/tools/build.sh" "$build"
+# -fsanitize=fuzzer-no-link: libFuzzer coverage in the libraries, not only the targets.
 CC=clang "$repo/tools/build.sh" "$build_san" -Db_sanitize=address,undefined -Db_lundef=false \
-	-Dfuzz=enabled -Dvm_tests=disabled
+	-Dc_args=-fsanitize=fuzzer-no-link -Dfuzz=enabled -Dvm_tests=disabled
 
 export UBSAN_OPTIONS=halt_on_error=1:print_stacktrace=1
 status=0
