@@ -9,6 +9,7 @@
 #ifndef VDUSE_CORE_H
 #define VDUSE_CORE_H
 
+#include <linux/atomic.h>
 #include <linux/bits.h>
 #include <linux/device.h>
 #include <linux/list.h>
@@ -128,6 +129,7 @@ bool vduse_dev_is_ready(struct vduse_dev *dev);
 void vduse_vq_kick(struct vduse_vq *vq);
 
 /* vduse_domain.c */
+extern atomic_long_t vduse_domain_pages;
 struct vduse_domain *vduse_domain_create(u64 bounce_size);
 void vduse_domain_destroy(struct vduse_domain *domain);
 struct file *vduse_domain_file(struct vduse_domain *domain);

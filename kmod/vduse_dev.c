@@ -13,6 +13,7 @@
 #include <linux/poll.h>
 #include <linux/sched/signal.h>
 #include <linux/slab.h>
+#include <linux/string.h>
 #include <linux/uaccess.h>
 #include <linux/uio.h>
 #include <linux/virtio_ring.h>
@@ -619,17 +620,26 @@ const struct file_operations vduse_dev_fops = {
 	.llseek		= noop_llseek,
 };
 
-static ssize_t msg_timeout_show(struct device *d, struct device_attribute *attr,
-				char *buf)
+/*
+ * The two attributes, msg_timeout (seconds, 0 = wait forever) and
+ * bounce_size (bytes, until the first attach), share one show and one store.
+ */
+static bool vduse_attr_is_timeout(struct device_attribute *attr)
+{
+	return !strcmp(attr->attr.name, "msg_timeout");
+}
+
+static ssize_t vduse_attr_show(struct device *d, struct device_attribute *attr,
+			       char *buf)
 {
 	struct vduse_dev *dev = dev_get_drvdata(d);
 
-	return sysfs_emit(buf, "%u\n", dev->msg_timeout);
+	return sysfs_emit(buf, "%u\n", vduse_attr_is_timeout(attr) ?
+			  READ_ONCE(dev->msg_timeout) : dev->bounce_size);
 }
 
-static ssize_t msg_timeout_store(struct device *d,
-				 struct device_attribute *attr,
-				 const char *buf, size_t count)
+static ssize_t vduse_attr_store(struct device *d, struct device_attribute *attr,
+				const char *buf, size_t count)
 {
 	struct vduse_dev *dev = dev_get_drvdata(d);
 	unsigned int val;
@@ -638,30 +648,10 @@ static ssize_t msg_timeout_store(struct device *d,
 	ret = kstrtouint(buf, 10, &val);
 	if (ret)
 		return ret;
-	WRITE_ONCE(dev->msg_timeout, val);
-	return count;
-}
-static DEVICE_ATTR_RW(msg_timeout);
-
-static ssize_t bounce_size_show(struct device *d, struct device_attribute *attr,
-				char *buf)
-{
-	struct vduse_dev *dev = dev_get_drvdata(d);
-
-	return sysfs_emit(buf, "%u\n", dev->bounce_size);
-}
-
-static ssize_t bounce_size_store(struct device *d,
-				 struct device_attribute *attr,
-				 const char *buf, size_t count)
-{
-	struct vduse_dev *dev = dev_get_drvdata(d);
-	unsigned int val;
-	int ret;
-
-	ret = kstrtouint(buf, 10, &val);
-	if (ret)
-		return ret;
+	if (vduse_attr_is_timeout(attr)) {
+		WRITE_ONCE(dev->msg_timeout, val);
+		return count;
+	}
 	if (val < VDUSE_MIN_BOUNCE_SIZE || val > VDUSE_MAX_BOUNCE_SIZE)
 		return -EINVAL;
 
@@ -675,7 +665,11 @@ static ssize_t bounce_size_store(struct device *d,
 	mutex_unlock(&dev->domain_lock);
 	return ret;
 }
-static DEVICE_ATTR_RW(bounce_size);
+
+static struct device_attribute dev_attr_msg_timeout =
+	__ATTR(msg_timeout, 0644, vduse_attr_show, vduse_attr_store);
+static struct device_attribute dev_attr_bounce_size =
+	__ATTR(bounce_size, 0644, vduse_attr_show, vduse_attr_store);
 
 static struct attribute *vduse_dev_attrs[] = {
 	&dev_attr_msg_timeout.attr,

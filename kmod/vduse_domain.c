@@ -77,6 +77,9 @@ static struct page *vduse_bounce_page(struct vduse_bounce_page *bp)
 	return bp->upage ? bp->upage : bp->kpage;
 }
 
+/* Pages allocated for all domains and not yet freed (class attribute). */
+atomic_long_t vduse_domain_pages = ATOMIC_LONG_INIT(0);
+
 static int vduse_bounce_page_alloc(struct vduse_bounce_page *bp, gfp_t gfp)
 {
 	struct page *page;
@@ -88,6 +91,8 @@ static int vduse_bounce_page_alloc(struct vduse_bounce_page *bp, gfp_t gfp)
 		return -ENOMEM;
 	if (cmpxchg(&bp->kpage, NULL, page))
 		__free_page(page);
+	else
+		atomic_long_inc(&vduse_domain_pages);
 	return 0;
 }
 
@@ -271,6 +276,13 @@ static void vduse_sync_sg_for_device(struct device *d,
 		vduse_sync_for_device(d, sg->dma_address, sg_dma_len(sg), dir);
 }
 
+static void vduse_coherent_free(struct vduse_coherent *c)
+{
+	free_pages_exact(c->va, c->size);
+	atomic_long_sub(c->size >> PAGE_SHIFT, &vduse_domain_pages);
+	kfree(c);
+}
+
 static void *vduse_alloc_coherent(struct device *d, size_t size,
 				  dma_addr_t *dma_handle, gfp_t gfp,
 				  unsigned long attrs)
@@ -296,6 +308,7 @@ static void *vduse_alloc_coherent(struct device *d, size_t size,
 		kfree(c);
 		return NULL;
 	}
+	atomic_long_add(size >> PAGE_SHIFT, &vduse_domain_pages);
 
 	/* first fit above the bounce area */
 	spin_lock_irqsave(&domain->lock, flags);
@@ -310,8 +323,7 @@ static void *vduse_alloc_coherent(struct device *d, size_t size,
 	}
 	if (next + size > VDUSE_IOVA_SIZE) {
 		spin_unlock_irqrestore(&domain->lock, flags);
-		free_pages_exact(c->va, size);
-		kfree(c);
+		vduse_coherent_free(c);
 		return NULL;
 	}
 	c->iova = next;
@@ -343,8 +355,7 @@ static void vduse_free_coherent(struct device *d, size_t size, void *va,
 	if (WARN_ON_ONCE(!found))
 		return;
 	/* pages userspace still maps stay alive until it unmaps them */
-	free_pages_exact(found->va, found->size);
-	kfree(found);
+	vduse_coherent_free(found);
 }
 
 static int vduse_dma_supported(struct device *d, u64 mask)
@@ -461,11 +472,12 @@ static void vduse_domain_free(struct vduse_domain *domain)
 	unsigned long i;
 
 	for (i = 0; i < domain->npages; i++)
-		if (domain->pages[i].kpage)
+		if (domain->pages[i].kpage) {
 			__free_page(domain->pages[i].kpage);
+			atomic_long_dec(&vduse_domain_pages);
+		}
 	list_for_each_entry_safe(c, tmp, &domain->coherent, list) {
-		free_pages_exact(c->va, c->size);
-		kfree(c);
+		vduse_coherent_free(c);
 	}
 	kvfree(domain->pages);
 	bitmap_free(domain->bitmap);

@@ -203,11 +203,36 @@ static int vduse_genl_dev_get_dumpit(struct sk_buff *msg,
 	return ret && !msg->len ? ret : msg->len;
 }
 
+/* Attach (vdpa dev add) or detach (dev del) the VDUSE device called name. */
+static int vduse_genl_attach(struct genl_info *info, const char *name,
+			     bool add)
+{
+	struct vduse_dev *dev;
+	int ret = 0;
+
+	mutex_lock(&vduse_attach_lock);
+	mutex_lock(&vduse_lock);
+	dev = vduse_find_dev(name);
+	if (add && !dev) {
+		NL_SET_ERR_MSG_MOD(info->extack, "no such vduse device");
+		ret = -EINVAL;
+	} else if (add) {
+		ret = vduse_vdpa_add(dev);
+	} else if (!dev || !dev->vdpa) {
+		NL_SET_ERR_MSG_MOD(info->extack, "device not found");
+		ret = -ENODEV;
+	} else {
+		vduse_vdpa_del(dev);
+	}
+	mutex_unlock(&vduse_lock);
+	mutex_unlock(&vduse_attach_lock);
+	return ret;
+}
+
 static int vduse_genl_dev_new_doit(struct sk_buff *skb, struct genl_info *info)
 {
 	struct nlattr **attrs = info->attrs;
 	char name[VDUSE_NAME_MAX];
-	struct vduse_dev *dev;
 	int ret;
 
 	ret = vduse_genl_dev_name(info, name);
@@ -226,69 +251,38 @@ static int vduse_genl_dev_new_doit(struct sk_buff *skb, struct genl_info *info)
 		return -EOPNOTSUPP;
 	}
 
-	mutex_lock(&vduse_attach_lock);
-	mutex_lock(&vduse_lock);
-	dev = vduse_find_dev(name);
-	if (!dev) {
-		NL_SET_ERR_MSG_MOD(info->extack, "no such vduse device");
-		ret = -EINVAL;
-	} else {
-		ret = vduse_vdpa_add(dev);
-	}
-	mutex_unlock(&vduse_lock);
-	mutex_unlock(&vduse_attach_lock);
-	return ret;
+	return vduse_genl_attach(info, name, true);
 }
 
 static int vduse_genl_dev_del_doit(struct sk_buff *skb, struct genl_info *info)
 {
 	char name[VDUSE_NAME_MAX];
-	struct vduse_dev *dev;
 	int ret;
 
 	ret = vduse_genl_dev_name(info, name);
 	if (ret)
 		return ret;
+	return vduse_genl_attach(info, name, false);
+}
 
-	mutex_lock(&vduse_attach_lock);
-	mutex_lock(&vduse_lock);
-	dev = vduse_find_dev(name);
-	if (!dev || !dev->vdpa) {
-		NL_SET_ERR_MSG_MOD(info->extack, "device not found");
-		ret = -ENODEV;
-	} else {
-		vduse_vdpa_del(dev);
-	}
-	mutex_unlock(&vduse_lock);
-	mutex_unlock(&vduse_attach_lock);
-	return ret;
+/* Every command is parsed by the family's policy, strictly or not. */
+#define VDUSE_GENL_OP(_cmd, _doit, _dumpit, _flags) {			\
+	.cmd = _cmd,							\
+	.validate = GENL_DONT_VALIDATE_STRICT | GENL_DONT_VALIDATE_DUMP,	\
+	.doit = _doit,							\
+	.dumpit = _dumpit,						\
+	.flags = _flags,						\
 }
 
 static const struct genl_small_ops vduse_genl_ops[] = {
-	{
-		.cmd = VDPA_CMD_MGMTDEV_GET,
-		.validate = GENL_DONT_VALIDATE_STRICT | GENL_DONT_VALIDATE_DUMP,
-		.doit = vduse_genl_mgmtdev_get_doit,
-		.dumpit = vduse_genl_mgmtdev_get_dumpit,
-	},
-	{
-		.cmd = VDPA_CMD_DEV_NEW,
-		.validate = GENL_DONT_VALIDATE_STRICT | GENL_DONT_VALIDATE_DUMP,
-		.doit = vduse_genl_dev_new_doit,
-		.flags = GENL_ADMIN_PERM,
-	},
-	{
-		.cmd = VDPA_CMD_DEV_DEL,
-		.validate = GENL_DONT_VALIDATE_STRICT | GENL_DONT_VALIDATE_DUMP,
-		.doit = vduse_genl_dev_del_doit,
-		.flags = GENL_ADMIN_PERM,
-	},
-	{
-		.cmd = VDPA_CMD_DEV_GET,
-		.validate = GENL_DONT_VALIDATE_STRICT | GENL_DONT_VALIDATE_DUMP,
-		.doit = vduse_genl_dev_get_doit,
-		.dumpit = vduse_genl_dev_get_dumpit,
-	},
+	VDUSE_GENL_OP(VDPA_CMD_MGMTDEV_GET, vduse_genl_mgmtdev_get_doit,
+		      vduse_genl_mgmtdev_get_dumpit, 0),
+	VDUSE_GENL_OP(VDPA_CMD_DEV_NEW, vduse_genl_dev_new_doit, NULL,
+		      GENL_ADMIN_PERM),
+	VDUSE_GENL_OP(VDPA_CMD_DEV_DEL, vduse_genl_dev_del_doit, NULL,
+		      GENL_ADMIN_PERM),
+	VDUSE_GENL_OP(VDPA_CMD_DEV_GET, vduse_genl_dev_get_doit,
+		      vduse_genl_dev_get_dumpit, 0),
 };
 
 static struct genl_family vduse_genl_family __ro_after_init = {

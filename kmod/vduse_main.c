@@ -41,10 +41,25 @@ static char *vduse_devnode(struct device *dev, umode_t *mode)
 	return kasprintf(GFP_KERNEL, "vduse/%s", dev_name(dev));
 }
 
+/* kmod-only: pages held by IOVA domains (bounce pages and rings), for tests */
+static ssize_t pages_show(struct class *class, struct class_attribute *attr,
+			  char *buf)
+{
+	return sysfs_emit(buf, "%ld\n", atomic_long_read(&vduse_domain_pages));
+}
+static CLASS_ATTR_RO(pages);
+
+static struct attribute *vduse_class_attrs[] = {
+	&class_attr_pages.attr,
+	NULL
+};
+ATTRIBUTE_GROUPS(vduse_class);
+
 static struct class vduse_class = {
 	.name = "vduse",
 	.owner = THIS_MODULE,
 	.devnode = vduse_devnode,
+	.class_groups = vduse_class_groups,
 };
 
 /* Callers hold vduse_lock. */
