@@ -67,6 +67,29 @@ static enum vq_chain_status walk(struct vq *vq, uint16_t head, bool writable, ui
 	return VQ_CHAIN_OK;
 }
 
+/*
+ * Most chains are one direct descriptor (a frame behind its header, or one
+ * receive buffer): take those without the general walk. Anything else, or
+ * anything wrong, goes through walk(), which reads and checks it all again.
+ */
+static inline enum vq_chain_status walk_one(struct vq *vq, uint16_t head, bool writable,
+					    uint32_t *nsegs, uint32_t *total)
+{
+	uint16_t want = writable ? VRING_DESC_F_WRITE : 0;
+	uint32_t first = *nsegs;
+	struct vring_desc d;
+
+	VQ_READ_ONCE_INTO(d, &vq->desc[head]);
+	if (likely(d.flags == want &&
+		   vq_add_buffer(vq, d.addr, d.len, writable ? VQ_MEM_WRITE : VQ_MEM_READ,
+				 nsegs))) {
+		*total = d.len;
+		return VQ_CHAIN_OK;
+	}
+	*nsegs = first; /* drop what a failed translation may have appended */
+	return walk(vq, head, writable, nsegs, total);
+}
+
 enum vq_chain_status vq_split_next(struct vq *vq, struct vq_cursor *cur, bool writable,
 				   struct vq_chain *c, uint32_t *nsegs)
 {
@@ -86,7 +109,7 @@ enum vq_chain_status vq_split_next(struct vq *vq, struct vq_cursor *cur, bool wr
 	cur->idx++;
 	if (cur->idx != cur->limit)
 		rte_prefetch0(&vq->desc[vq->avail->ring[cur->idx & vq->mask] & vq->mask]);
-	st = walk(vq, c->id, writable, nsegs, &c->capacity);
+	st = walk_one(vq, c->id, writable, nsegs, &c->capacity);
 	if (st != VQ_CHAIN_OK) {
 		*nsegs = c->first_seg;
 		c->capacity = 0;
