@@ -117,7 +117,13 @@ static enum vq_chain_status chain_to_mbuf(struct vq *vq, struct rte_mempool *mp,
 		VQ_READ_ONCE_INTO(hdr, vq->segs[c->first_seg].addr);
 	else
 		vq_segs_read(&vq->segs[c->first_seg], c->nsegs, 0, &hdr, sizeof(hdr));
-	if (unlikely(copy_to_mbuf(vq, mp, m, c, pkt_len) != 0)) {
+	if (likely(c->nsegs == 1 && pkt_len <= rte_pktmbuf_tailroom(m))) {
+		/* One buffer into one mbuf: the common case needs no walk. */
+		rte_memcpy(rte_pktmbuf_mtod(m, uint8_t *),
+			   vq->segs[c->first_seg].addr + VQ_NET_HDR_LEN, pkt_len);
+		m->data_len = pkt_len;
+		m->pkt_len = pkt_len;
+	} else if (unlikely(copy_to_mbuf(vq, mp, m, c, pkt_len) != 0)) {
 		mbuf_recycle(m);
 		*err = -ENOMEM;
 		return VQ_CHAIN_BAD;
