@@ -6,13 +6,14 @@
 #include <sys/ioctl.h>
 
 #include "vdu_priv.h"
+#include "vq.h"
 
 /* The saved position of a queue, as lib/virtio encodes it (vq_config::last_avail_idx). */
 static uint16_t avail_state(const struct vdu_dev *dev, const struct vduse_vq_info *info)
 {
 	if (dev->driver_features & (1ULL << VIRTIO_F_RING_PACKED))
-		return (info->packed.last_avail_idx & 0x7fff) |
-		       (info->packed.last_avail_counter ? 0x8000 : 0);
+		return (info->packed.last_avail_idx & ~VQ_PACKED_WRAP) |
+		       (info->packed.last_avail_counter ? VQ_PACKED_WRAP : 0);
 	return info->split.avail_index;
 }
 

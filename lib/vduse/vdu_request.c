@@ -5,6 +5,7 @@
 #include <unistd.h>
 
 #include "vdu_priv.h"
+#include "vq.h"
 
 static uint32_t get_vq_state(struct vdu_dev *dev, const struct vduse_vq_state *in,
 			     struct vduse_vq_state *out)
@@ -16,10 +17,10 @@ static uint32_t get_vq_state(struct vdu_dev *dev, const struct vduse_vq_state *i
 	out->index = in->index;
 	if (dev->driver_features & (1ULL << VIRTIO_F_RING_PACKED)) {
 		/* Buffers are used in order: the used position equals the avail one. */
-		out->packed.last_avail_idx = state & 0x7fff;
-		out->packed.last_avail_counter = state >> 15;
-		out->packed.last_used_idx = state & 0x7fff;
-		out->packed.last_used_counter = state >> 15;
+		out->packed.last_avail_idx = state & ~VQ_PACKED_WRAP;
+		out->packed.last_avail_counter = !!(state & VQ_PACKED_WRAP);
+		out->packed.last_used_idx = state & ~VQ_PACKED_WRAP;
+		out->packed.last_used_counter = !!(state & VQ_PACKED_WRAP);
 	} else {
 		out->split.avail_index = state;
 	}

@@ -13,8 +13,6 @@
 /* Longest Ethernet + IP + TCP header segmented here (options included). */
 #define MAX_HDR_LEN 192
 
-#define TCP_CSUM_OFFSET offsetof(struct rte_tcp_hdr, cksum)
-
 bool vq_tso_in_software(const struct rte_mbuf *m)
 {
 	uint32_t hdr_len = m->l2_len + m->l3_len + m->l4_len;
@@ -94,7 +92,7 @@ enum vq_deliver_result vq_deliver_tso_segments(struct vq *vq, struct vq_cursor *
 			th->cksum = pseudo;
 			hdr.hdr.flags = VIRTIO_NET_HDR_F_NEEDS_CSUM;
 			hdr.hdr.csum_start = l4_off;
-			hdr.hdr.csum_offset = TCP_CSUM_OFFSET;
+			hdr.hdr.csum_offset = VQ_TCP_CSUM_OFFSET;
 		} else {
 			uint16_t payload_sum = 0;
 			uint32_t sum;

@@ -16,9 +16,6 @@
 
 #include "vq_priv.h"
 
-#define TCP_CSUM_OFFSET offsetof(struct rte_tcp_hdr, cksum)
-#define UDP_CSUM_OFFSET offsetof(struct rte_udp_hdr, dgram_cksum)
-
 /* One's complement checksum of the frame from @start to its end, folded. */
 static uint16_t csum_from(const struct rte_mbuf *m, uint32_t start)
 {
@@ -92,8 +89,8 @@ int vq_net_hdr_to_mbuf(const struct virtio_net_hdr *hdr, struct rte_mbuf *m)
 				  RTE_PTYPE_L2_MASK | RTE_PTYPE_L3_MASK | RTE_PTYPE_L4_MASK);
 	l4 = ptype & RTE_PTYPE_L4_MASK;
 	if (start != lens.l2_len + lens.l3_len || !(is_ipv4(ptype) || is_ipv6(ptype)) ||
-	    !((l4 == RTE_PTYPE_L4_TCP && offset == TCP_CSUM_OFFSET) ||
-	      (l4 == RTE_PTYPE_L4_UDP && offset == UDP_CSUM_OFFSET))) {
+	    !((l4 == RTE_PTYPE_L4_TCP && offset == VQ_TCP_CSUM_OFFSET) ||
+	      (l4 == RTE_PTYPE_L4_UDP && offset == VQ_UDP_CSUM_OFFSET))) {
 		/* No offload flag describes this checksum: finish it now. */
 		if (gso)
 			return -EINVAL;
@@ -124,7 +121,7 @@ int vq_net_hdr_from_mbuf(const struct vq *vq, const struct rte_mbuf *m,
 	uint64_t l4 = fl & RTE_MBUF_F_TX_L4_MASK;
 	bool tcp = l4 == RTE_MBUF_F_TX_TCP_CKSUM || (fl & RTE_MBUF_F_TX_TCP_SEG);
 	uint32_t start = m->l2_len + m->l3_len;
-	uint32_t offset = tcp ? TCP_CSUM_OFFSET : UDP_CSUM_OFFSET;
+	uint32_t offset = tcp ? VQ_TCP_CSUM_OFFSET : VQ_UDP_CSUM_OFFSET;
 
 	memset(hdr, 0, sizeof(*hdr));
 	patch->needed = false;

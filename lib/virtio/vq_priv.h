@@ -12,8 +12,14 @@
 #include <rte_atomic.h>
 #include <rte_branch_prediction.h>
 #include <rte_prefetch.h>
+#include <rte_tcp.h>
+#include <rte_udp.h>
 
 #include "vq.h"
+
+/* Where TCP and UDP keep their checksum, from the start of their header. */
+#define VQ_TCP_CSUM_OFFSET offsetof(struct rte_tcp_hdr, cksum)
+#define VQ_UDP_CSUM_OFFSET offsetof(struct rte_udp_hdr, dgram_cksum)
 
 /* A piece of a driver buffer, translated: host address and length. */
 struct vq_seg {
