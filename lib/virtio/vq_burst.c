@@ -142,17 +142,27 @@ uint16_t vq_dequeue_burst(struct vq *vq, struct rte_mempool *mp, struct rte_mbuf
 			  uint16_t count)
 {
 	struct vq_cursor cur;
-	uint16_t got = 0, n = count;
+	uint16_t got = 0, fast = 0, n = count, i;
 	bool any = false;
 
 	if (unlikely(vq->broken) || !ring_begin(vq, &cur))
 		return 0;
 	if (!vq->packed)
 		n = RTE_MIN(count, (uint16_t)(cur.limit - cur.idx));
-	if (unlikely(rte_pktmbuf_alloc_bulk(mp, pkts, n) != 0)) {
+	if (unlikely(rte_mempool_get_bulk(mp, (void **)pkts, n) != 0)) {
 		vq->stats.no_mbufs++;
 		return 0;
 	}
+	if (!vq->packed) {
+		uint16_t room = rte_pktmbuf_data_room_size(mp);
+
+		room = room > RTE_PKTMBUF_HEADROOM ? room - RTE_PKTMBUF_HEADROOM : 0;
+		fast = vq_split_dequeue_simple(vq, &cur, pkts, n, room);
+		got = fast;
+		any = fast > 0;
+	}
+	for (i = got; i < n; i++)
+		rte_pktmbuf_reset(pkts[i]);
 
 	while (got < n) {
 		struct vq_chain c;
@@ -181,7 +191,7 @@ uint16_t vq_dequeue_burst(struct vq *vq, struct rte_mempool *mp, struct rte_mbuf
 	if (got < n)
 		rte_pktmbuf_free_bulk(&pkts[got], n - got);
 	ring_publish(vq, any);
-	vq->stats.packets += got;
+	vq->stats.packets += got - fast;
 	return got;
 }
 
@@ -310,12 +320,16 @@ uint16_t vq_enqueue_burst(struct vq *vq, struct rte_mbuf *const *pkts, uint16_t 
 {
 	struct vq_cursor cur;
 	bool any = false;
-	uint16_t i;
+	uint16_t i = 0;
 
 	if (unlikely(vq->broken) || !ring_begin(vq, &cur))
 		return 0;
+	if (!vq->packed) {
+		i = vq_split_enqueue_simple(vq, &cur, pkts, count);
+		any = i > 0;
+	}
 
-	for (i = 0; i < count; i++) {
+	for (; i < count; i++) {
 		const struct rte_mbuf *m = pkts[i];
 		struct vq_frame frame = {.m = m, .len = m->pkt_len};
 		struct virtio_net_hdr_mrg_rxbuf hdr;

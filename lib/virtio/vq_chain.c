@@ -44,6 +44,13 @@ bool vq_add_buffer_slow(struct vq *vq, uint64_t addr, uint32_t len, uint32_t per
 	return true;
 }
 
+uint8_t *vq_translate_one_slow(struct vq *vq, uint64_t addr, uint32_t len, uint32_t perm)
+{
+	const struct vq_mem_region *r = region_of(vq, addr);
+
+	return vq_region_holds(r, addr, len, perm) ? r->host_addr + (addr - r->iova_start) : NULL;
+}
+
 /* Find the segment holding byte @off; returns its index, *off becomes local. */
 static uint32_t seek(const struct vq_seg *segs, uint32_t nsegs, uint32_t *off)
 {

@@ -95,8 +95,32 @@ enum vq_chain_status {
 	VQ_CHAIN_BROKEN, /* the ring itself is unusable */
 };
 
+/* Whether region @r holds all of [addr, addr + len), len > 0, with @perm. */
+static inline bool vq_region_holds(const struct vq_mem_region *r, uint64_t addr, uint32_t len,
+				   uint32_t perm)
+{
+	return r != NULL && len > 0 && addr >= r->iova_start && addr <= r->iova_last &&
+	       len - 1 <= r->iova_last - addr && (r->perm & perm) == perm;
+}
+
 /* vq_add_buffer() for buffers outside the cached region or spanning regions. */
 bool vq_add_buffer_slow(struct vq *vq, uint64_t addr, uint32_t len, uint32_t perm, uint32_t *nsegs);
+
+/* vq_translate_one() for buffers outside the cached region. */
+uint8_t *vq_translate_one_slow(struct vq *vq, uint64_t addr, uint32_t len, uint32_t perm);
+
+/*
+ * Host address of [addr, addr + len) when a single region holds all of it
+ * with @perm; NULL otherwise (the buffer may still span regions).
+ */
+static inline uint8_t *vq_translate_one(struct vq *vq, uint64_t addr, uint32_t len, uint32_t perm)
+{
+	const struct vq_mem_region *r = vq->last_region;
+
+	if (likely(vq_region_holds(r, addr, len, perm)))
+		return r->host_addr + (addr - r->iova_start);
+	return vq_translate_one_slow(vq, addr, len, perm);
+}
 
 /*
  * Translate [addr, addr + len) into segments appended at vq->segs[*nsegs];
@@ -109,9 +133,7 @@ static inline bool vq_add_buffer(struct vq *vq, uint64_t addr, uint32_t len, uin
 	const struct vq_mem_region *r = vq->last_region;
 
 	/* Most buffers sit whole in the region the previous one was in. */
-	if (likely(r != NULL && len > 0 && addr >= r->iova_start && addr <= r->iova_last &&
-		   len - 1 <= r->iova_last - addr && (r->perm & perm) == perm &&
-		   *nsegs < vq->max_segs)) {
+	if (likely(vq_region_holds(r, addr, len, perm) && *nsegs < vq->max_segs)) {
 		vq->segs[(*nsegs)++] = (struct vq_seg){
 			.addr = r->host_addr + (addr - r->iova_start),
 			.len = len,
@@ -131,6 +153,19 @@ void vq_split_publish(struct vq *vq);
 bool vq_split_need_interrupt(struct vq *vq);
 bool vq_split_enable_kicks(struct vq *vq);
 void vq_split_disable_kicks(struct vq *vq);
+
+/*
+ * The split ring's common case (vq_split_fast.c): take up to @count entries
+ * that are one direct descriptor in one region, stopping at the first other
+ * one, which is left for the general path. Dequeue fills raw pool mbufs that
+ * have @mbuf_room bytes after the headroom, for frames that ask for no
+ * offload; enqueue delivers one-segment frames without offload flags. Both
+ * return the number taken, already committed and counted.
+ */
+uint16_t vq_split_dequeue_simple(struct vq *vq, struct vq_cursor *cur, struct rte_mbuf **pkts,
+				 uint16_t count, uint32_t mbuf_room);
+uint16_t vq_split_enqueue_simple(struct vq *vq, struct vq_cursor *cur, struct rte_mbuf *const *pkts,
+				 uint16_t count);
 
 bool vq_packed_begin(struct vq *vq, struct vq_cursor *cur);
 enum vq_chain_status vq_packed_next(struct vq *vq, struct vq_cursor *cur, bool writable,

@@ -167,6 +167,57 @@ static void test_dequeue_indirect(void **state)
 	dequeue_one(1500, cuts, 4, true, F(VIRTIO_RING_F_INDIRECT_DESC));
 }
 
+/*
+ * Split rings take one-descriptor frames by a fast path that must hand
+ * anything else to the general one, in order: a plain frame, a chained one,
+ * a bad one, one with a checksum request, and a plain one again.
+ */
+static void test_dequeue_plain_and_other_chains_mixed(void **state)
+{
+	struct fixture *f = setup(RING_SIZE, 0, 0);
+	static const uint32_t cuts[] = {VQ_NET_HDR_LEN, 30};
+	struct virtio_net_hdr csum = {
+		.flags = VIRTIO_NET_HDR_F_NEEDS_CSUM,
+		.csum_start = 4,
+		.csum_offset = 6,
+	};
+	struct drv_buf wrong = {drv_alloc(&f->drv, 200, 8), 200};
+	uint8_t data[4][100];
+	uint16_t heads[5];
+	int i;
+
+	(void)state;
+	for (i = 0; i < 4; i++)
+		fill_pattern(data[i], 100, 40 + i);
+	heads[0] = drv_tx(&f->drv, &no_hdr, data[0], 100, NULL, 0, false);
+	heads[1] = drv_tx(&f->drv, &no_hdr, data[1], 100, cuts, 2, false);
+	heads[2] = drv_chain(&f->drv, &wrong, 1, VRING_DESC_F_WRITE, false);
+	heads[3] = drv_tx(&f->drv, &csum, data[2], 100, NULL, 0, false);
+	heads[4] = drv_tx(&f->drv, &no_hdr, data[3], 100, NULL, 0, false);
+	for (i = 0; i < 5; i++)
+		drv_publish(&f->drv, heads[i]);
+	assert_int_equal(vq_dequeue_burst(f->vq, pool, f->pkts, BURST), 4);
+	assert_mbuf_bytes(f->pkts[0], data[0], 100);
+	assert_mbuf_bytes(f->pkts[1], data[1], 100);
+	assert_mbuf_bytes(f->pkts[3], data[3], 100);
+	/* The checksum was finished in software: bytes 10-11 hold it now. */
+	assert_int_equal(f->pkts[2]->pkt_len, 100);
+	assert_memory_equal(rte_pktmbuf_mtod(f->pkts[2], uint8_t *), data[2], 10);
+	assert_int_not_equal(memcmp(rte_pktmbuf_mtod(f->pkts[2], uint8_t *) + 10, data[2] + 10, 2),
+			     0);
+	for (i = 0; i < 5; i++)
+		assert_used(f, heads[i], 0);
+	assert_int_equal(stats(f).bad_chains, 1);
+	assert_int_equal(stats(f).packets, 4);
+	assert_int_equal(stats(f).bytes, 400);
+	for (i = 0; i < 4; i++) {
+		assert_int_equal(f->pkts[i]->nb_segs, 1);
+		assert_int_equal(f->pkts[i]->ol_flags, 0);
+		rte_pktmbuf_free(f->pkts[i]);
+	}
+	teardown(f);
+}
+
 static void test_dequeue_jumbo_chains_mbufs(void **state)
 {
 	static const uint32_t cuts[] = {VQ_NET_HDR_LEN, 4096, 4096};
@@ -821,6 +872,52 @@ static void test_enqueue_bad_rx_chains(void **state)
 	/* Nothing was written into the read-only region. */
 	assert_int_equal(((uint8_t *)f->drv.host[2])[0], 0);
 	rte_pktmbuf_free(m);
+	teardown(f);
+}
+
+/*
+ * Split rings take one-descriptor buffers by a fast path that must hand
+ * anything else to the general one: a device-readable buffer and an
+ * indirect table (large enough to hold the frame) between two plain buffers.
+ */
+static void test_enqueue_plain_and_other_chains_mixed(void **state)
+{
+	struct fixture *f = setup(RING_SIZE, F(VIRTIO_RING_F_INDIRECT_DESC), 0);
+	static const uint32_t page[] = {1536}, eight[] = {8, 8, 8, 8, 8, 8, 8, 200};
+	struct drv_buf readable = {drv_alloc(&f->drv, 1536, 8), 1536};
+	struct virtio_net_hdr_mrg_rxbuf hdr;
+	struct rte_mbuf *m[3];
+	uint16_t first, bad_dir, table, last;
+	uint8_t untouched[1536] = {0};
+	int i;
+
+	(void)state;
+	for (i = 0; i < 3; i++)
+		m[i] = make_mbuf(100, 20 + i);
+	first = drv_post_rx(&f->drv, page, 1, false);
+	bad_dir = drv_chain(&f->drv, &readable, 1, 0, false);
+	table = drv_post_rx(&f->drv, eight, 8, true);
+	if (!f->drv.packed) /* the device ignores WRITE on an indirect descriptor */
+		f->drv.desc[table].flags |= VRING_DESC_F_WRITE;
+	last = drv_post_rx(&f->drv, page, 1, false);
+	drv_publish(&f->drv, first);
+	drv_publish(&f->drv, bad_dir);
+	drv_publish(&f->drv, table);
+	drv_publish(&f->drv, last);
+	assert_int_equal(vq_enqueue_burst(f->vq, m, 3), 3);
+	assert_used(f, first, VQ_NET_HDR_LEN + 100);
+	assert_used(f, bad_dir, 0);
+	assert_used(f, table, VQ_NET_HDR_LEN + 100);
+	assert_used(f, last, VQ_NET_HDR_LEN + 100);
+	assert_rx(f, first, 100, 20, &hdr);
+	assert_rx(f, table, 100, 21, &hdr);
+	assert_int_equal(hdr.num_buffers, 1);
+	assert_rx(f, last, 100, 22, &hdr);
+	assert_memory_equal(drv_ptr(&f->drv, readable.iova), untouched, sizeof(untouched));
+	assert_int_equal(stats(f).bad_chains, 1);
+	assert_int_equal(stats(f).packets, 3);
+	for (i = 0; i < 3; i++)
+		rte_pktmbuf_free(m[i]);
 	teardown(f);
 }
 
@@ -1567,6 +1664,7 @@ int main(void)
 		cmocka_unit_test(test_dequeue_header_in_own_descriptor),
 		cmocka_unit_test(test_dequeue_header_split_across_descriptors),
 		cmocka_unit_test(test_dequeue_indirect),
+		cmocka_unit_test(test_dequeue_plain_and_other_chains_mixed),
 		cmocka_unit_test(test_dequeue_jumbo_chains_mbufs),
 		cmocka_unit_test(test_dequeue_gso_sized_frame),
 		cmocka_unit_test(test_dequeue_buffer_spanning_regions),
@@ -1590,6 +1688,7 @@ int main(void)
 		cmocka_unit_test(test_enqueue_mergeable),
 		cmocka_unit_test(test_enqueue_waits_for_buffers),
 		cmocka_unit_test(test_enqueue_bad_rx_chains),
+		cmocka_unit_test(test_enqueue_plain_and_other_chains_mixed),
 		cmocka_unit_test(test_enqueue_rx_chain_smaller_than_header),
 		cmocka_unit_test(test_enqueue_index_wraparound),
 		cmocka_unit_test(test_dequeue_partial_csum_becomes_tx_flags),
