@@ -29,6 +29,7 @@ struct port_stats {
 	uint64_t tx_packets; /**< frames delivered */
 	uint64_t tx_bytes;   /**< their bytes */
 	uint64_t tx_dropped; /**< frames the peer could not take (too big, offload missing) */
+	uint64_t tx_gso_segments; /**< of tx_packets: segments cut in software from GSO frames */
 };
 
 /** Link state of a port. */

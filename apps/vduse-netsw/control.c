@@ -63,6 +63,7 @@ static void print_port_stats(FILE *out, unsigned int index, struct port *port)
 	fprintf(out,
 		"  TX-packets: %-10" PRIu64 " TX-dropped: %-9" PRIu64 " TX-bytes: %" PRIu64 "\n",
 		s.tx_packets, s.tx_dropped, s.tx_bytes);
+	fprintf(out, "  TX-gso-segments: %" PRIu64 "\n", s.tx_gso_segments);
 }
 
 static int cmd_link(char **argv, int argc, FILE *out, const struct vns_control_ports *ports)

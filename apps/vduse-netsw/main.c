@@ -49,6 +49,32 @@ static struct rte_rcu_qsbr *create_qsbr(void)
 	return v;
 }
 
+/* The optional VDUSE features a port offers: its offloads, and the ring layout. */
+static uint64_t port_features(const struct vns_options *opts, const struct vns_vduse_spec *spec)
+{
+	static const struct {
+		unsigned int offload;
+		uint64_t features;
+	} offload_features[] = {
+		{VNS_OFFLOAD_CSUM, (1ULL << VIRTIO_NET_F_CSUM) | (1ULL << VIRTIO_NET_F_GUEST_CSUM)},
+		{VNS_OFFLOAD_TSO,
+		 (1ULL << VIRTIO_NET_F_HOST_TSO4) | (1ULL << VIRTIO_NET_F_HOST_TSO6) |
+			 (1ULL << VIRTIO_NET_F_GUEST_TSO4) | (1ULL << VIRTIO_NET_F_GUEST_TSO6)},
+		{VNS_OFFLOAD_USO, (1ULL << VIRTIO_NET_F_HOST_USO) |
+					  (1ULL << VIRTIO_NET_F_GUEST_USO4) |
+					  (1ULL << VIRTIO_NET_F_GUEST_USO6)},
+	};
+	uint64_t features = VDU_NET_OPTIONAL_FEATURES;
+	unsigned int i;
+
+	if (!opts->packed_ring)
+		features &= ~(1ULL << VIRTIO_F_RING_PACKED);
+	for (i = 0; i < RTE_DIM(offload_features); i++)
+		if (!(spec->offloads & offload_features[i].offload))
+			features &= ~offload_features[i].features;
+	return features;
+}
+
 static struct port *open_vduse(const struct vns_options *opts, const struct vns_vduse_spec *spec,
 			       struct rte_mempool *pool, struct rte_rcu_qsbr *qsbr)
 {
@@ -56,9 +82,7 @@ static struct port *open_vduse(const struct vns_options *opts, const struct vns_
 		.name = spec->name,
 		.mtu = spec->mtu,
 		.queue_size = opts->queue_size,
-		.features = opts->packed_ring
-				    ? VDU_NET_OPTIONAL_FEATURES
-				    : VDU_NET_OPTIONAL_FEATURES & ~(1ULL << VIRTIO_F_RING_PACKED),
+		.features = port_features(opts, spec),
 		.hugepages = opts->hugepages,
 		.socket_id = (int)rte_socket_id(),
 		.driver = VDU_DRIVER_VIRTIO,

@@ -5,6 +5,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include <rte_common.h>
 #include <rte_hash_crc.h>
 
 #include "options.h"
@@ -12,12 +13,13 @@
 static void usage(const char *prog)
 {
 	fprintf(stderr,
-		"usage: %s [EAL options] -- --vduse NAME[,mac=MAC][,mtu=N][,netns=NS][,ifname=IF] "
-		"...\n"
+		"usage: %s [EAL options] -- --vduse "
+		"NAME[,mac=MAC][,mtu=N][,netns=NS][,ifname=IF][,offloads=LIST] ...\n"
 		"          [--hugepages] [--queue-size N] [--stats-period SECONDS] [--control "
 		"PATH]\n"
 		"  --vduse         a VDUSE virtio-net port (repeat for more); the kernel's\n"
-		"                  virtio_net makes it a netdev, moved into NS and renamed IF\n"
+		"                  virtio_net makes it a netdev, moved into NS and renamed IF;\n"
+		"                  LIST is none or csum, tso, uso joined by '+' (default all)\n"
 		"  --hugepages     back the VDUSE bounce buffers with hugepages when possible\n"
 		"  --packed-ring   offer the packed virtqueue layout (VIRTIO_F_RING_PACKED)\n"
 		"  --queue-size    ring size offered to the driver (power of two, default 256)\n"
@@ -63,6 +65,42 @@ static int copy_field(char *dst, size_t size, const char *value, const char *wha
 	return 0;
 }
 
+/* "none", or offload names joined by '+'; TSO and USO need checksum offload. */
+static int parse_offloads(const char *name, char *list, unsigned int *offloads)
+{
+	static const struct {
+		const char *name;
+		unsigned int bit;
+	} known[] = {
+		{"csum", VNS_OFFLOAD_CSUM},
+		{"tso", VNS_OFFLOAD_TSO},
+		{"uso", VNS_OFFLOAD_USO},
+	};
+	char *save = NULL, *tok;
+	unsigned int i;
+
+	*offloads = 0;
+	if (strcmp(list, "none") == 0)
+		return 0;
+	for (tok = strtok_r(list, "+", &save); tok != NULL; tok = strtok_r(NULL, "+", &save)) {
+		for (i = 0; i < RTE_DIM(known) && strcmp(tok, known[i].name) != 0; i++)
+			;
+		if (i == RTE_DIM(known)) {
+			fprintf(stderr, "--vduse %s: unknown offload '%s' (csum, tso, uso, none)\n",
+				name, tok);
+			return -1;
+		}
+		*offloads |= known[i].bit;
+	}
+	if (*offloads == 0 ||
+	    ((*offloads & ~VNS_OFFLOAD_CSUM) && !(*offloads & VNS_OFFLOAD_CSUM))) {
+		fprintf(stderr, "--vduse %s: offloads: tso and uso need csum (say csum+tso)\n",
+			name);
+		return -1;
+	}
+	return 0;
+}
+
 static int parse_vduse(char *arg, struct vns_vduse_spec *spec)
 {
 	char *save = NULL, *tok = strtok_r(arg, ",", &save);
@@ -71,6 +109,7 @@ static int parse_vduse(char *arg, struct vns_vduse_spec *spec)
 	if (tok == NULL || copy_field(spec->name, sizeof(spec->name), tok, "--vduse name") < 0)
 		return -1;
 	default_mac(spec->name, spec->mac);
+	spec->offloads = VNS_OFFLOAD_ALL;
 	while ((tok = strtok_r(NULL, ",", &save)) != NULL) {
 		char *value = strchr(tok, '=');
 		char *end;
@@ -101,8 +140,13 @@ static int parse_vduse(char *arg, struct vns_vduse_spec *spec)
 		} else if (strcmp(tok, "ifname") == 0) {
 			if (copy_field(spec->ifname, sizeof(spec->ifname), value, "ifname") < 0)
 				return -1;
+		} else if (strcmp(tok, "offloads") == 0) {
+			if (parse_offloads(spec->name, value, &spec->offloads) < 0)
+				return -1;
 		} else {
-			fprintf(stderr, "--vduse %s: unknown key '%s' (mac, mtu, netns, ifname)\n",
+			fprintf(stderr,
+				"--vduse %s: unknown key '%s' (mac, mtu, netns, ifname, "
+				"offloads)\n",
 				spec->name, tok);
 			return -1;
 		}

@@ -15,7 +15,15 @@
 /** Most ports the switch serves. */
 #define VNS_MAX_PORTS 64
 
-/** One --vduse NAME[,mac=MAC][,mtu=N][,netns=NS][,ifname=IF] option. */
+/** Offloads a port may offer (offloads=csum+tso+uso, or none). */
+enum vns_offload {
+	VNS_OFFLOAD_CSUM = 1 << 0, /**< partial checksums, both ways */
+	VNS_OFFLOAD_TSO = 1 << 1,  /**< TCP segmentation (TSO4/6), both ways; needs csum */
+	VNS_OFFLOAD_USO = 1 << 2,  /**< UDP segmentation (USO), both ways; needs csum */
+	VNS_OFFLOAD_ALL = VNS_OFFLOAD_CSUM | VNS_OFFLOAD_TSO | VNS_OFFLOAD_USO,
+};
+
+/** One --vduse NAME[,mac=MAC][,mtu=N][,netns=NS][,ifname=IF][,offloads=LIST] option. */
 struct vns_vduse_spec {
 	char name[32];	/**< device name */
 	uint8_t mac[6]; /**< MAC address (locally administered, derived from the name, by default)
@@ -23,6 +31,7 @@ struct vns_vduse_spec {
 	uint16_t mtu;	/**< MTU to offer; 0 offers none */
 	char netns[64]; /**< network namespace to move the netdev into, or "" */
 	char ifname[IF_NAMESIZE]; /**< name to give the netdev, or "" */
+	unsigned int offloads;	  /**< enum vns_offload bits to offer (all by default) */
 };
 
 /** Everything the command line says. */

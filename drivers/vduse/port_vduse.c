@@ -175,6 +175,7 @@ static void vduse_stats_get(struct port *port, struct port_stats *stats)
 		.tx_dropped = q[VDU_NET_RXQ].too_big + q[VDU_NET_RXQ].no_offload +
 			      q[VDU_NET_RXQ].bad_chains + q[VDU_NET_RXQ].gso_dropped +
 			      p->dropped_not_ready,
+		.tx_gso_segments = q[VDU_NET_RXQ].gso_segments,
 	};
 }
 

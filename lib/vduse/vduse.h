@@ -28,6 +28,7 @@
 #include <linux/virtio_net.h>
 #include <linux/virtio_ring.h>
 
+#include "virtio_net_uso.h"
 #include "vq_mem.h"
 
 /** Number of virtqueues of a device: one receive and one transmit queue. */
@@ -43,12 +44,14 @@
  * when vdu_net_params.mtu is set. CTRL_VQ and what depends on it are not
  * offered: the upstream kernel refuses a control queue for VDUSE.
  */
-#define VDU_NET_OPTIONAL_FEATURES                                                   \
-	((1ULL << VIRTIO_NET_F_CSUM) | (1ULL << VIRTIO_NET_F_GUEST_CSUM) |          \
-	 (1ULL << VIRTIO_NET_F_GUEST_TSO4) | (1ULL << VIRTIO_NET_F_GUEST_TSO6) |    \
-	 (1ULL << VIRTIO_NET_F_HOST_TSO4) | (1ULL << VIRTIO_NET_F_HOST_TSO6) |      \
-	 (1ULL << VIRTIO_NET_F_MRG_RXBUF) | (1ULL << VIRTIO_RING_F_INDIRECT_DESC) | \
-	 (1ULL << VIRTIO_RING_F_EVENT_IDX) | (1ULL << VIRTIO_F_RING_PACKED))
+#define VDU_NET_OPTIONAL_FEATURES                                                    \
+	((1ULL << VIRTIO_NET_F_CSUM) | (1ULL << VIRTIO_NET_F_GUEST_CSUM) |           \
+	 (1ULL << VIRTIO_NET_F_GUEST_TSO4) | (1ULL << VIRTIO_NET_F_GUEST_TSO6) |     \
+	 (1ULL << VIRTIO_NET_F_HOST_TSO4) | (1ULL << VIRTIO_NET_F_HOST_TSO6) |       \
+	 (1ULL << VIRTIO_NET_F_HOST_USO) | (1ULL << VIRTIO_NET_F_GUEST_USO4) |       \
+	 (1ULL << VIRTIO_NET_F_GUEST_USO6) | (1ULL << VIRTIO_NET_F_MRG_RXBUF) |      \
+	 (1ULL << VIRTIO_RING_F_INDIRECT_DESC) | (1ULL << VIRTIO_RING_F_EVENT_IDX) | \
+	 (1ULL << VIRTIO_F_RING_PACKED))
 
 /** Which vdpa bus driver takes the device. */
 enum vdu_driver {

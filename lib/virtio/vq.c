@@ -125,7 +125,8 @@ struct vq *vq_create(const struct vq_config *cfg, int socket_id, int *err)
 	vq->guest_csum = has(cfg->features, VIRTIO_NET_F_GUEST_CSUM);
 	vq->guest_tso4 = has(cfg->features, VIRTIO_NET_F_GUEST_TSO4);
 	vq->guest_tso6 = has(cfg->features, VIRTIO_NET_F_GUEST_TSO6);
-	vq->guest_ufo = has(cfg->features, VIRTIO_NET_F_GUEST_UFO);
+	vq->guest_uso4 = has(cfg->features, VIRTIO_NET_F_GUEST_USO4);
+	vq->guest_uso6 = has(cfg->features, VIRTIO_NET_F_GUEST_USO6);
 
 	*err = map_rings(vq, cfg);
 	if (*err != 0) {

@@ -63,8 +63,9 @@ struct vq_stats {
 	uint64_t bad_headers; /**< frames dropped for an invalid virtio-net header */
 	uint64_t no_mbufs;    /**< bursts cut short because the mempool was empty */
 	uint64_t too_big; /**< frames dropped: larger than the driver's buffers or VQ_MAX_PKT_LEN */
-	uint64_t no_offload;   /**< frames dropped: GSO the driver did not negotiate */
-	uint64_t gso_segments; /**< TCP segments made in software for a driver without GSO */
+	uint64_t no_offload;   /**< frames dropped: GSO the driver did not negotiate and that
+				  cannot be segmented here (bad lengths or headers) */
+	uint64_t gso_segments; /**< TCP/UDP segments made in software for a driver without GSO */
 	uint64_t gso_dropped;  /**< such segments that found no buffer */
 	uint64_t interrupts;   /**< times vq_need_interrupt() said yes */
 };
@@ -88,8 +89,10 @@ void vq_free(struct vq *vq);
  * Take up to @p count frames the driver transmitted.
  *
  * Offloads the driver asked for in the virtio-net header become mbuf TX
- * offload flags (checksum, TSO/UFO), or are completed here in software when
- * no flag can express them.
+ * offload flags (checksum; TSO as RTE_MBUF_F_TX_TCP_SEG, USO as
+ * RTE_MBUF_F_TX_UDP_SEG), or are completed here in software when no flag can
+ * express them. UFO (VIRTIO_NET_HDR_GSO_UDP) is never offered and counts as
+ * a bad header.
  *
  * @param vq    a queue the driver transmits on
  * @param mp    pool for the mbufs
@@ -105,9 +108,9 @@ uint16_t vq_dequeue_burst(struct vq *vq, struct rte_mempool *mp, struct rte_mbuf
  *
  * TX offload flags on the mbufs become the virtio-net header: partial
  * checksums when the driver negotiated VIRTIO_NET_F_GUEST_CSUM (completed in
- * software otherwise), GSO when it negotiated the matching GUEST_TSO/UFO.
- * A TCP TSO frame for a driver without GUEST_TSO is segmented here, each
- * segment its own frame; UFO without GUEST_UFO is dropped (no_offload).
+ * software otherwise), GSO when it negotiated the matching GUEST_TSO4/6 or
+ * GUEST_USO4/6. A TSO or USO frame for a driver without that feature is
+ * segmented here, each segment its own frame with its own checksum.
  * The mbufs are not freed.
  *
  * @param vq    a queue the driver receives on

@@ -1,26 +1,35 @@
 /* SPDX-License-Identifier: BSD-3-Clause */
 /*
- * TCP segmentation in software, for a driver that negotiated no GSO: each
- * segment is the frame's headers, patched (IP length and id, TCP sequence,
- * flags, checksums), followed by one MSS of payload copied straight from the
- * mbuf into the driver's buffers. The mbuf itself is not changed.
+ * TCP and UDP segmentation in software, for a driver that cannot take the
+ * frame's GSO type: each segment is the frame's headers, patched (IP length
+ * and id; TCP sequence and flags, or UDP length; checksums), followed by one
+ * gso_size piece of payload copied straight from the mbuf into the driver's
+ * buffers. The mbuf itself is not changed.
  */
 #include <rte_ip.h>
 #include <rte_tcp.h>
+#include <rte_udp.h>
 
 #include "vq_priv.h"
 
 /* Longest Ethernet + IP + TCP header segmented here (options included). */
 #define MAX_HDR_LEN 192
 
-bool vq_tso_in_software(const struct rte_mbuf *m)
+static inline bool is_tcp(const struct rte_mbuf *m)
+{
+	return m->ol_flags & RTE_MBUF_F_TX_TCP_SEG;
+}
+
+bool vq_gso_in_software(const struct rte_mbuf *m)
 {
 	uint32_t hdr_len = m->l2_len + m->l3_len + m->l4_len;
+	bool l4_ok = is_tcp(m) ? m->l4_len >= sizeof(struct rte_tcp_hdr)
+			       : (m->ol_flags & RTE_MBUF_F_TX_UDP_SEG) &&
+					 m->l4_len == sizeof(struct rte_udp_hdr);
 
-	return (m->ol_flags & RTE_MBUF_F_TX_TCP_SEG) && m->tso_segsz > 0 &&
+	return l4_ok && m->tso_segsz > 0 &&
 	       (m->ol_flags & (RTE_MBUF_F_TX_IPV4 | RTE_MBUF_F_TX_IPV6)) &&
-	       m->l4_len >= sizeof(struct rte_tcp_hdr) && hdr_len <= MAX_HDR_LEN &&
-	       m->pkt_len > hdr_len;
+	       hdr_len <= MAX_HDR_LEN && m->pkt_len > hdr_len;
 }
 
 static inline uint32_t add_folded(uint32_t a, uint32_t b)
@@ -30,83 +39,115 @@ static inline uint32_t add_folded(uint32_t a, uint32_t b)
 	return (s & 0xffff) + (s >> 16);
 }
 
-/* Rewrite the headers in @prefix for the segment at payload offset @off. */
-static uint16_t patch_headers(const struct rte_mbuf *m, uint8_t *prefix, uint32_t index,
-			      uint32_t off, uint32_t seg_len, bool last, uint32_t seq0,
-			      uint8_t flags0, uint16_t id0)
-{
-	struct rte_tcp_hdr *th = (struct rte_tcp_hdr *)(prefix + m->l2_len + m->l3_len);
-	uint8_t flags = flags0;
+/* The frame's headers and what the segments derive from them. */
+struct gso_frame {
+	const struct rte_mbuf *m;
+	uint8_t prefix[MAX_HDR_LEN];
+	uint32_t l4_off;
+	uint32_t hdr_len;
+	uint32_t seq0;	/* TCP: sequence number of the first payload byte */
+	uint8_t flags0; /* TCP: flags of the whole frame */
+	uint16_t id0;	/* IPv4: id of the first segment */
+};
 
-	if (!last)
-		flags &= ~(RTE_TCP_FIN_FLAG | RTE_TCP_PSH_FLAG);
-	if (index > 0)
-		flags &= ~RTE_TCP_CWR_FLAG;
-	th->tcp_flags = flags;
-	th->sent_seq = rte_cpu_to_be_32(seq0 + off);
+/* Rewrite the headers for segment @index (payload from @off, @seg_len bytes);
+ * returns the pseudo-header checksum of the segment, folded. */
+static uint16_t patch_headers(struct gso_frame *g, uint32_t index, uint32_t off, uint32_t seg_len,
+			      bool last)
+{
+	const struct rte_mbuf *m = g->m;
+	uint8_t *l3 = g->prefix + m->l2_len, *l4 = g->prefix + g->l4_off;
+
+	if (is_tcp(m)) {
+		struct rte_tcp_hdr *th = (struct rte_tcp_hdr *)l4;
+		uint8_t flags = g->flags0;
+
+		if (!last)
+			flags &= ~(RTE_TCP_FIN_FLAG | RTE_TCP_PSH_FLAG);
+		if (index > 0)
+			flags &= ~RTE_TCP_CWR_FLAG;
+		th->tcp_flags = flags;
+		th->sent_seq = rte_cpu_to_be_32(g->seq0 + off);
+	} else {
+		((struct rte_udp_hdr *)l4)->dgram_len = rte_cpu_to_be_16(m->l4_len + seg_len);
+	}
 	if (m->ol_flags & RTE_MBUF_F_TX_IPV4) {
-		struct rte_ipv4_hdr *ip = (struct rte_ipv4_hdr *)(prefix + m->l2_len);
+		struct rte_ipv4_hdr *ip = (struct rte_ipv4_hdr *)l3;
 
 		ip->total_length = rte_cpu_to_be_16(m->l3_len + m->l4_len + seg_len);
-		ip->packet_id = rte_cpu_to_be_16((uint16_t)(id0 + index));
+		ip->packet_id = rte_cpu_to_be_16((uint16_t)(g->id0 + index));
 		ip->hdr_checksum = 0;
 		ip->hdr_checksum = rte_ipv4_cksum(ip);
 		return rte_ipv4_phdr_cksum(ip, 0);
 	}
-	((struct rte_ipv6_hdr *)(prefix + m->l2_len))->payload_len =
-		rte_cpu_to_be_16(m->l4_len + seg_len);
-	return rte_ipv6_phdr_cksum((struct rte_ipv6_hdr *)(prefix + m->l2_len), 0);
+	((struct rte_ipv6_hdr *)l3)->payload_len = rte_cpu_to_be_16(m->l4_len + seg_len);
+	return rte_ipv6_phdr_cksum((struct rte_ipv6_hdr *)l3, 0);
 }
 
-enum vq_deliver_result vq_deliver_tso_segments(struct vq *vq, struct vq_cursor *cur,
+/* Fill the L4 checksum of the segment: partial for a GUEST_CSUM driver, whole otherwise. */
+static void segment_checksum(const struct vq *vq, struct gso_frame *g, uint16_t pseudo,
+			     uint32_t off, uint32_t seg_len, struct virtio_net_hdr_mrg_rxbuf *hdr)
+{
+	const struct rte_mbuf *m = g->m;
+	uint32_t csum_offset = is_tcp(m) ? VQ_TCP_CSUM_OFFSET : VQ_UDP_CSUM_OFFSET;
+	uint8_t *field = g->prefix + g->l4_off + csum_offset;
+	uint16_t payload_sum = 0, value;
+	uint32_t sum;
+
+	if (vq->guest_csum) {
+		memcpy(field, &pseudo, sizeof(pseudo));
+		hdr->hdr.flags = VIRTIO_NET_HDR_F_NEEDS_CSUM;
+		hdr->hdr.csum_start = g->l4_off;
+		hdr->hdr.csum_offset = csum_offset;
+		return;
+	}
+	memset(field, 0, sizeof(value));
+	rte_raw_cksum_mbuf(m, g->hdr_len + off, seg_len, &payload_sum);
+	sum = add_folded(rte_raw_cksum(g->prefix + g->l4_off, m->l4_len), pseudo);
+	sum = add_folded(sum, payload_sum);
+	value = (uint16_t)~sum;
+	/* A computed zero goes out as all ones: zero means "no checksum" for UDP. */
+	if (value == 0 && !is_tcp(m))
+		value = 0xffff;
+	memcpy(field, &value, sizeof(value));
+}
+
+enum vq_deliver_result vq_deliver_gso_segments(struct vq *vq, struct vq_cursor *cur,
 					       const struct rte_mbuf *m)
 {
-	uint32_t l4_off = m->l2_len + m->l3_len, hdr_len = l4_off + m->l4_len;
-	uint32_t payload = m->pkt_len - hdr_len, off, seg_len, index = 0;
-	uint8_t prefix[MAX_HDR_LEN];
-	struct rte_tcp_hdr *th = (struct rte_tcp_hdr *)(prefix + l4_off);
-	const void *p = rte_pktmbuf_read(m, 0, hdr_len, prefix);
-	uint16_t id0 = 0;
-	uint32_t seq0;
-	uint8_t flags0;
+	struct gso_frame g = {.m = m, .l4_off = m->l2_len + m->l3_len};
+	uint32_t payload, off, seg_len, index = 0;
+	const void *p;
 
-	if (p != prefix)
-		memcpy(prefix, p, hdr_len);
-	seq0 = rte_be_to_cpu_32(th->sent_seq);
-	flags0 = th->tcp_flags;
+	g.hdr_len = g.l4_off + m->l4_len;
+	payload = m->pkt_len - g.hdr_len;
+	p = rte_pktmbuf_read(m, 0, g.hdr_len, g.prefix);
+	if (p != g.prefix)
+		memcpy(g.prefix, p, g.hdr_len);
+	if (is_tcp(m)) {
+		const struct rte_tcp_hdr *th = (const void *)(g.prefix + g.l4_off);
+
+		g.seq0 = rte_be_to_cpu_32(th->sent_seq);
+		g.flags0 = th->tcp_flags;
+	}
 	if (m->ol_flags & RTE_MBUF_F_TX_IPV4)
-		id0 = rte_be_to_cpu_16(((struct rte_ipv4_hdr *)(prefix + m->l2_len))->packet_id);
+		g.id0 = rte_be_to_cpu_16(
+			((const struct rte_ipv4_hdr *)(g.prefix + m->l2_len))->packet_id);
 
 	for (off = 0; off < payload; off += seg_len, index++) {
 		struct virtio_net_hdr_mrg_rxbuf hdr = {0};
 		struct vq_csum_patch patch = {.needed = false};
-		struct vq_frame frame = {prefix, hdr_len, m, hdr_len + off, 0};
-		bool last;
+		struct vq_frame frame = {g.prefix, g.hdr_len, m, g.hdr_len + off, 0};
 		uint16_t pseudo;
 
 		seg_len = RTE_MIN((uint32_t)m->tso_segsz, payload - off);
-		last = off + seg_len == payload;
 		frame.len = seg_len;
-		pseudo = patch_headers(m, prefix, index, off, seg_len, last, seq0, flags0, id0);
-		if (vq->guest_csum) {
-			th->cksum = pseudo;
-			hdr.hdr.flags = VIRTIO_NET_HDR_F_NEEDS_CSUM;
-			hdr.hdr.csum_start = l4_off;
-			hdr.hdr.csum_offset = VQ_TCP_CSUM_OFFSET;
-		} else {
-			uint16_t payload_sum = 0;
-			uint32_t sum;
-
-			th->cksum = 0;
-			rte_raw_cksum_mbuf(m, hdr_len + off, seg_len, &payload_sum);
-			sum = add_folded(rte_raw_cksum(th, m->l4_len), pseudo);
-			sum = add_folded(sum, payload_sum);
-			th->cksum = (uint16_t)~sum;
-		}
+		pseudo = patch_headers(&g, index, off, seg_len, off + seg_len == payload);
+		segment_checksum(vq, &g, pseudo, off, seg_len, &hdr);
 		if (vq_deliver_frame(vq, cur, &hdr, &frame, &patch) == VQ_NO_ROOM) {
 			if (index == 0)
 				return VQ_NO_ROOM;
-			/* The rest is lost; TCP retransmits it. */
+			/* The rest is lost, as on a congested link. */
 			vq->stats.gso_dropped += (payload - off + m->tso_segsz - 1) / m->tso_segsz;
 			break;
 		}

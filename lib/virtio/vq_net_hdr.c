@@ -55,17 +55,24 @@ static inline bool is_ipv6(uint32_t ptype)
 	return RTE_ETH_IS_IPV6_HDR(ptype);
 }
 
-/* Whether @gso_type (ECN bit aside) fits the parsed L3/L4 of the frame. */
+/*
+ * Whether @gso_type fits the parsed L3/L4 of the frame. UFO
+ * (VIRTIO_NET_HDR_GSO_UDP: one datagram in IP fragments) is never offered
+ * and has no mbuf flag; RTE_MBUF_F_TX_UDP_SEG here means USO, whose segments
+ * are datagrams of their own.
+ */
 static bool gso_matches(uint8_t gso_type, uint32_t ptype)
 {
 	uint32_t l4 = ptype & RTE_PTYPE_L4_MASK;
 
-	switch (gso_type & ~VIRTIO_NET_HDR_GSO_ECN) {
+	switch (gso_type) {
 	case VIRTIO_NET_HDR_GSO_TCPV4:
+	case VIRTIO_NET_HDR_GSO_TCPV4 | VIRTIO_NET_HDR_GSO_ECN:
 		return is_ipv4(ptype) && l4 == RTE_PTYPE_L4_TCP;
 	case VIRTIO_NET_HDR_GSO_TCPV6:
+	case VIRTIO_NET_HDR_GSO_TCPV6 | VIRTIO_NET_HDR_GSO_ECN:
 		return is_ipv6(ptype) && l4 == RTE_PTYPE_L4_TCP;
-	case VIRTIO_NET_HDR_GSO_UDP:
+	case VIRTIO_NET_HDR_GSO_UDP_L4:
 		return l4 == RTE_PTYPE_L4_UDP;
 	default:
 		return false;
@@ -129,10 +136,11 @@ int vq_net_hdr_from_mbuf(const struct vq *vq, const struct rte_mbuf *m,
 	if (fl & (RTE_MBUF_F_TX_TCP_SEG | RTE_MBUF_F_TX_UDP_SEG)) {
 		bool v4 = fl & RTE_MBUF_F_TX_IPV4;
 
-		if (tcp ? !(v4 ? vq->guest_tso4 : vq->guest_tso6) : !vq->guest_ufo)
+		if (!(tcp ? (v4 ? vq->guest_tso4 : vq->guest_tso6)
+			  : (v4 ? vq->guest_uso4 : vq->guest_uso6)))
 			return -ENOTSUP;
 		hdr->hdr.gso_type = tcp ? (v4 ? VIRTIO_NET_HDR_GSO_TCPV4 : VIRTIO_NET_HDR_GSO_TCPV6)
-					: VIRTIO_NET_HDR_GSO_UDP;
+					: VIRTIO_NET_HDR_GSO_UDP_L4;
 		hdr->hdr.gso_size = m->tso_segsz;
 		hdr->hdr.hdr_len = start + m->l4_len;
 	} else if (l4 != RTE_MBUF_F_TX_TCP_CKSUM && l4 != RTE_MBUF_F_TX_UDP_CKSUM) {

@@ -15,6 +15,7 @@
 #include <rte_tcp.h>
 #include <rte_udp.h>
 
+#include "virtio_net_uso.h"
 #include "vq.h"
 
 /* Where TCP and UDP keep their checksum, from the start of their header. */
@@ -74,7 +75,8 @@ struct vq {
 	bool guest_csum;
 	bool guest_tso4;
 	bool guest_tso6;
-	bool guest_ufo;
+	bool guest_uso4;
+	bool guest_uso6;
 
 	const struct vq_mem_table *mem;
 	const struct vq_mem_region *last_region; /* translation cache */
@@ -242,15 +244,16 @@ enum vq_deliver_result vq_deliver_frame(struct vq *vq, struct vq_cursor *cur,
 					const struct vq_frame *f,
 					const struct vq_csum_patch *patch);
 
-/* Whether vq_deliver_tso_segments() can segment @m (TCP over IPv4 or IPv6). */
-bool vq_tso_in_software(const struct rte_mbuf *m);
+/* Whether vq_deliver_gso_segments() can segment @m: TCP or UDP, over IPv4 or IPv6. */
+bool vq_gso_in_software(const struct rte_mbuf *m);
 
 /*
- * Deliver a TSO frame as MSS-sized TCP segments, for a driver without GSO.
- * VQ_NO_ROOM when not even the first segment found buffers (nothing
- * consumed); segments that find no room after that are dropped and counted.
+ * Deliver a TSO or USO frame as gso_size segments, for a driver that cannot
+ * take it whole. VQ_NO_ROOM when not even the first segment found buffers
+ * (nothing consumed); segments that find no room after that are dropped
+ * and counted.
  */
-enum vq_deliver_result vq_deliver_tso_segments(struct vq *vq, struct vq_cursor *cur,
+enum vq_deliver_result vq_deliver_gso_segments(struct vq *vq, struct vq_cursor *cur,
 					       const struct rte_mbuf *m);
 
 #endif /* VQ_PRIV_H */

@@ -19,6 +19,7 @@
 #include <rte_eal.h>
 #include <rte_mbuf.h>
 
+#include "virtio_net_uso.h"
 #include "vq.h"
 
 #define MEM_IOVA 0x10000ULL
@@ -58,8 +59,9 @@ static const uint64_t optional_features[16] = {
 	1ULL << VIRTIO_RING_F_INDIRECT_DESC, 1ULL << VIRTIO_RING_F_EVENT_IDX,
 	1ULL << VIRTIO_NET_F_MRG_RXBUF,	     1ULL << VIRTIO_F_RING_PACKED,
 	1ULL << VIRTIO_NET_F_GUEST_CSUM,     1ULL << VIRTIO_NET_F_GUEST_TSO4,
-	1ULL << VIRTIO_NET_F_GUEST_TSO6,     1ULL << VIRTIO_NET_F_GUEST_UFO,
-	1ULL << VIRTIO_NET_F_CSUM,	     1ULL << VIRTIO_NET_F_HOST_TSO4,
+	1ULL << VIRTIO_NET_F_GUEST_TSO6,     1ULL << VIRTIO_NET_F_GUEST_USO4,
+	1ULL << VIRTIO_NET_F_GUEST_USO6,     1ULL << VIRTIO_NET_F_CSUM,
+	1ULL << VIRTIO_NET_F_HOST_TSO4,	     1ULL << VIRTIO_NET_F_HOST_USO,
 };
 
 /* A few frames to deliver, with offload requests chosen by @sel. */
@@ -78,12 +80,13 @@ static unsigned int make_frames(struct rte_mbuf **pkts, uint8_t sel)
 		if (sel & 0x10) {
 			m->l2_len = 14;
 			m->l3_len = sel & 0x20 ? 40 : 20;
-			m->l4_len = 20;
+			m->l4_len = sel & 0x40 ? 8 : 20;
 			m->ol_flags =
 				(sel & 0x20 ? RTE_MBUF_F_TX_IPV6 : RTE_MBUF_F_TX_IPV4) |
 				(sel & 0x40 ? RTE_MBUF_F_TX_UDP_CKSUM : RTE_MBUF_F_TX_TCP_CKSUM);
 			if (sel & 0x80) {
-				m->ol_flags |= RTE_MBUF_F_TX_TCP_SEG;
+				m->ol_flags |=
+					sel & 0x40 ? RTE_MBUF_F_TX_UDP_SEG : RTE_MBUF_F_TX_TCP_SEG;
 				m->tso_segsz = 1000;
 			}
 		}

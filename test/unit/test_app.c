@@ -46,6 +46,21 @@ static void test_parse_vduse_specs(void **state)
 	/* A default MAC: locally administered unicast, stable, distinct per name. */
 	assert_int_equal(o.vduse[1].mac[0], 0x02);
 	assert_memory_not_equal(o.vduse[0].mac, o.vduse[1].mac, 6);
+	assert_int_equal(o.vduse[0].offloads, VNS_OFFLOAD_ALL);
+}
+
+static void test_parse_offloads(void **state)
+{
+	static struct vns_options o;
+
+	(void)state;
+	assert_int_equal(parse("--vduse p0,offloads=csum+uso --vduse p1,offloads=none "
+			       "--vduse p2,offloads=tso+csum",
+			       &o),
+			 0);
+	assert_int_equal(o.vduse[0].offloads, VNS_OFFLOAD_CSUM | VNS_OFFLOAD_USO);
+	assert_int_equal(o.vduse[1].offloads, 0);
+	assert_int_equal(o.vduse[2].offloads, VNS_OFFLOAD_CSUM | VNS_OFFLOAD_TSO);
 }
 
 static void test_parse_rejects_bad_input(void **state)
@@ -63,6 +78,10 @@ static void test_parse_rejects_bad_input(void **state)
 		"--vduse p0 extra",				    /* stray argument */
 		"--vduse aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa", /* name too long */
 		"--vduse p0,ifname=abcdefghijklmnopq",		    /* interface name too long */
+		"--vduse p0,offloads=tso",			    /* TSO without checksums */
+		"--vduse p0,offloads=csum+ufo",			    /* unknown offload */
+		"--vduse p0,offloads=",				    /* empty list */
+		"--vduse p0,offloads=+",			    /* empty names */
 	};
 	static struct vns_options o;
 	size_t i;
@@ -135,6 +154,7 @@ static void test_control_commands(void **state)
 	assert_non_null(strstr(out, "port 1: blue0 link down"));
 	assert_int_equal(exec("show stats red0", &ports, out, sizeof(out)), 0);
 	assert_non_null(strstr(out, "RX-packets: 42"));
+	assert_non_null(strstr(out, "TX-gso-segments: 0"));
 	assert_null(strstr(out, "blue0"));
 
 	assert_int_equal(exec("link nosuch up", &ports, out, sizeof(out)), -1);
@@ -151,6 +171,7 @@ int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_parse_vduse_specs),
+		cmocka_unit_test(test_parse_offloads),
 		cmocka_unit_test(test_parse_rejects_bad_input),
 		cmocka_unit_test(test_control_commands),
 	};

@@ -24,6 +24,7 @@
 #include <rte_udp.h>
 
 #include "virtio_driver.h"
+#include "virtio_net_uso.h"
 
 #define F(bit)	  (1ULL << (bit))
 #define BASE_FEAT (F(VIRTIO_F_VERSION_1) | F(VIRTIO_F_ACCESS_PLATFORM))
@@ -1157,6 +1158,35 @@ static void test_dequeue_gso_becomes_tso(void **state)
 	teardown(f);
 }
 
+static void test_dequeue_gso_becomes_uso(void **state)
+{
+	struct fixture *f = setup(RING_SIZE, F(VIRTIO_NET_F_CSUM) | F(VIRTIO_NET_F_HOST_USO), 0);
+	static uint8_t frame[20000];
+	uint32_t len = build_l4_frame(frame, false, false, 12000);
+	struct virtio_net_hdr hdr = {
+		.flags = VIRTIO_NET_HDR_F_NEEDS_CSUM,
+		.gso_type = VIRTIO_NET_HDR_GSO_UDP_L4,
+		.gso_size = 1472,
+		.hdr_len = 14 + 20 + 8,
+		.csum_start = 14 + 20,
+		.csum_offset = 6,
+	};
+	struct rte_mbuf *m;
+
+	(void)state;
+	drv_publish(&f->drv, drv_tx(&f->drv, &hdr, frame, len, NULL, 0, false));
+	assert_int_equal(vq_dequeue_burst(f->vq, pool, f->pkts, BURST), 1);
+	m = f->pkts[0];
+	assert_true(m->ol_flags & RTE_MBUF_F_TX_UDP_SEG);
+	assert_true(m->ol_flags & RTE_MBUF_F_TX_IPV4);
+	assert_int_equal(m->ol_flags & RTE_MBUF_F_TX_L4_MASK, RTE_MBUF_F_TX_UDP_CKSUM);
+	assert_int_equal(m->tso_segsz, 1472);
+	assert_int_equal(m->l4_len, 8);
+	assert_mbuf_bytes(m, frame, len);
+	rte_pktmbuf_free(m);
+	teardown(f);
+}
+
 static void test_dequeue_bad_gso_headers(void **state)
 {
 	struct fixture *f = setup(RING_SIZE, F(VIRTIO_NET_F_CSUM), 0);
@@ -1172,15 +1202,32 @@ static void test_dequeue_bad_gso_headers(void **state)
 	};
 	struct virtio_net_hdr zero_size = wrong_proto;
 	struct virtio_net_hdr bad_flags = {.flags = 0x80};
+	struct virtio_net_hdr uso_on_tcp = wrong_proto, ufo, uso_ecn;
+	uint8_t udp[400];
+	uint32_t udp_len = build_l4_frame(udp, false, false, 300);
 
 	(void)state;
 	zero_size.gso_type = VIRTIO_NET_HDR_GSO_TCPV4;
 	zero_size.gso_size = 0;
+	uso_on_tcp.gso_type = VIRTIO_NET_HDR_GSO_UDP_L4;
+	/* UFO is never offered; ECN belongs to TCP. */
+	ufo = (struct virtio_net_hdr){
+		.flags = VIRTIO_NET_HDR_F_NEEDS_CSUM,
+		.gso_type = VIRTIO_NET_HDR_GSO_UDP,
+		.gso_size = 100,
+		.csum_start = 34,
+		.csum_offset = 6,
+	};
+	uso_ecn = ufo;
+	uso_ecn.gso_type = VIRTIO_NET_HDR_GSO_UDP_L4 | VIRTIO_NET_HDR_GSO_ECN;
 	expect_bad_tx_chain(f, drv_tx(&f->drv, &no_csum, frame, len, NULL, 0, false));
 	expect_bad_tx_chain(f, drv_tx(&f->drv, &wrong_proto, frame, len, NULL, 0, false));
 	expect_bad_tx_chain(f, drv_tx(&f->drv, &zero_size, frame, len, NULL, 0, false));
 	expect_bad_tx_chain(f, drv_tx(&f->drv, &bad_flags, frame, len, NULL, 0, false));
-	assert_int_equal(stats(f).bad_headers, 4);
+	expect_bad_tx_chain(f, drv_tx(&f->drv, &uso_on_tcp, frame, len, NULL, 0, false));
+	expect_bad_tx_chain(f, drv_tx(&f->drv, &ufo, udp, udp_len, NULL, 0, false));
+	expect_bad_tx_chain(f, drv_tx(&f->drv, &uso_ecn, udp, udp_len, NULL, 0, false));
+	assert_int_equal(stats(f).bad_headers, 7);
 	teardown(f);
 }
 
@@ -1327,8 +1374,8 @@ static void test_enqueue_tso(void **state)
 	assert_int_equal(hdr.hdr.hdr_len, 14 + 20 + 20);
 	assert_int_equal(hdr.hdr.flags, VIRTIO_NET_HDR_F_NEEDS_CSUM);
 
-	/* UDP segmentation offload a driver cannot take is dropped and counted. */
-	m->ol_flags = RTE_MBUF_F_TX_IPV4 | RTE_MBUF_F_TX_UDP_CKSUM | RTE_MBUF_F_TX_UDP_SEG;
+	/* A GSO frame that cannot be cut (no L4 header) is dropped and counted. */
+	m->l4_len = 0;
 	head = drv_post_rx(&without->drv, buf, 1, false);
 	drv_publish(&without->drv, head);
 	assert_int_equal(vq_enqueue_burst(without->vq, &m, 1), 1);
@@ -1339,68 +1386,132 @@ static void test_enqueue_tso(void **state)
 	teardown(with);
 }
 
+/* USO goes whole to a driver with GUEST_USO4/6 for that IP version, as GSO_UDP_L4. */
+static void test_enqueue_uso(void **state)
+{
+	struct fixture *f = setup(RING_SIZE,
+				  F(VIRTIO_NET_F_GUEST_CSUM) | F(VIRTIO_NET_F_GUEST_USO6) |
+					  F(VIRTIO_NET_F_MRG_RXBUF),
+				  0);
+	static const uint32_t buf[] = {8192}, small[] = {2048, 2048};
+	uint8_t frame[1600];
+	struct virtio_net_hdr_mrg_rxbuf hdr;
+	uint32_t len;
+	struct rte_mbuf *v6 = offload_mbuf(true, false, 1400, frame, &len);
+	struct rte_mbuf *v4 = offload_mbuf(false, false, 1400, frame, &len);
+	uint16_t head;
+
+	(void)state;
+	v6->ol_flags |= RTE_MBUF_F_TX_UDP_SEG;
+	v6->tso_segsz = 700;
+	v4->ol_flags |= RTE_MBUF_F_TX_UDP_SEG;
+	v4->tso_segsz = 700;
+	head = drv_post_rx(&f->drv, buf, 1, false);
+	drv_publish(&f->drv, head);
+	assert_int_equal(vq_enqueue_burst(f->vq, &v6, 1), 1);
+	drv_read_rx(&f->drv, head, &hdr, sizeof(hdr));
+	assert_int_equal(hdr.hdr.gso_type, VIRTIO_NET_HDR_GSO_UDP_L4);
+	assert_int_equal(hdr.hdr.gso_size, 700);
+	assert_int_equal(hdr.hdr.hdr_len, 14 + 40 + 8);
+	assert_int_equal(hdr.hdr.flags, VIRTIO_NET_HDR_F_NEEDS_CSUM);
+	assert_int_equal(hdr.hdr.csum_start, 14 + 40);
+	assert_int_equal(hdr.hdr.csum_offset, 6);
+	assert_used(f, head, VQ_NET_HDR_LEN + 14 + 40 + 8 + 1400);
+
+	/* No GUEST_USO4: the IPv4 frame arrives as two datagrams. */
+	drv_publish(&f->drv, drv_post_rx(&f->drv, small, 1, false));
+	drv_publish(&f->drv, drv_post_rx(&f->drv, small + 1, 1, false));
+	assert_int_equal(vq_enqueue_burst(f->vq, &v4, 1), 1);
+	assert_int_equal(stats(f).gso_segments, 2);
+	assert_int_equal(drv_pending_used(&f->drv), 2);
+	rte_pktmbuf_free(v6);
+	rte_pktmbuf_free(v4);
+	teardown(f);
+}
+
 /*
- * A TSO frame for a driver without GUEST_TSO arrives as MSS-sized segments
- * with correct IP and TCP headers and checksums (finished in software, or
- * left partial with NEEDS_CSUM when the driver takes partial checksums).
+ * A TSO or USO frame for a driver without the matching GUEST_ feature arrives
+ * as gso_size segments with correct IP and TCP or UDP headers and checksums
+ * (finished in software, or left partial with NEEDS_CSUM when the driver
+ * takes partial checksums).
  */
-static void tso_in_software(bool v6, bool guest_csum)
+static void gso_in_software(bool v6, bool tcp, bool guest_csum)
 {
 	struct fixture *f = setup(RING_SIZE, guest_csum ? F(VIRTIO_NET_F_GUEST_CSUM) : 0, 0);
 	static const uint32_t buf[] = {2048};
 	static uint8_t frame[4200];
-	uint32_t len, hdr_len = 14 + (v6 ? 40 : 20) + 20, payload, off = 0;
-	struct rte_mbuf *m = offload_mbuf(v6, true, 3500, frame, &len);
-	const struct rte_tcp_hdr *th0 = (const struct rte_tcp_hdr *)(frame + hdr_len - 20);
+	uint32_t l4_len = tcp ? 20 : 8, len, payload, off = 0;
+	uint32_t hdr_len = 14 + (v6 ? 40 : 20) + l4_len;
+	struct rte_mbuf *m = offload_mbuf(v6, tcp, 3500, frame, &len);
+	const struct rte_tcp_hdr *th0 = (const struct rte_tcp_hdr *)(frame + hdr_len - l4_len);
 	uint16_t heads[4];
 	int i;
 
 	payload = len - hdr_len;
-	m->ol_flags |= RTE_MBUF_F_TX_TCP_SEG;
+	m->ol_flags |= tcp ? RTE_MBUF_F_TX_TCP_SEG : RTE_MBUF_F_TX_UDP_SEG;
 	m->tso_segsz = 1000;
-	((struct rte_tcp_hdr *)rte_pktmbuf_mtod_offset(m, uint8_t *, hdr_len - 20))->tcp_flags =
-		RTE_TCP_PSH_FLAG | RTE_TCP_ACK_FLAG | RTE_TCP_FIN_FLAG;
+	if (tcp)
+		((struct rte_tcp_hdr *)rte_pktmbuf_mtod_offset(m, uint8_t *, hdr_len - 20))
+			->tcp_flags = RTE_TCP_PSH_FLAG | RTE_TCP_ACK_FLAG | RTE_TCP_FIN_FLAG;
+	else if (!v6)
+		((struct rte_ipv4_hdr *)rte_pktmbuf_mtod_offset(m, uint8_t *, 14))->packet_id =
+			rte_cpu_to_be_16(0xfffe); /* the ids of the segments wrap */
 	for (i = 0; i < 4; i++) {
 		heads[i] = drv_post_rx(&f->drv, buf, 1, false);
 		drv_publish(&f->drv, heads[i]);
 	}
 	assert_int_equal(vq_enqueue_burst(f->vq, &m, 1), 1);
 	assert_int_equal(stats(f).gso_segments, 4); /* 3500 bytes in 1000-byte segments */
+	assert_int_equal(stats(f).no_offload, 0);
 	for (i = 0; i < 4; i++) {
 		uint8_t got[VQ_NET_HDR_LEN + 1200];
 		struct virtio_net_hdr_mrg_rxbuf hdr;
 		uint32_t seg = RTE_MIN(1000u, payload - off);
-		uint8_t *pkt = got + VQ_NET_HDR_LEN;
-		struct rte_tcp_hdr *th = (struct rte_tcp_hdr *)(pkt + hdr_len - 20);
+		uint8_t *pkt = got + VQ_NET_HDR_LEN, *l4 = pkt + hdr_len - l4_len;
+		struct rte_tcp_hdr *th = (struct rte_tcp_hdr *)l4;
+		struct rte_udp_hdr *uh = (struct rte_udp_hdr *)l4;
 
 		assert_used(f, heads[i], VQ_NET_HDR_LEN + hdr_len + seg);
 		drv_read_rx(&f->drv, heads[i], got, VQ_NET_HDR_LEN + hdr_len + seg);
 		memcpy(&hdr, got, sizeof(hdr));
 		assert_int_equal(hdr.hdr.gso_type, VIRTIO_NET_HDR_GSO_NONE);
-		/* Payload: the right slice; sequence number moved on by it. */
+		/* Payload: the right slice, behind headers that say so. */
 		assert_memory_equal(pkt + hdr_len, frame + hdr_len + off, seg);
-		assert_int_equal(rte_be_to_cpu_32(th->sent_seq),
-				 rte_be_to_cpu_32(th0->sent_seq) + off);
-		assert_int_equal(th->tcp_flags,
-				 i == 3 ? RTE_TCP_PSH_FLAG | RTE_TCP_ACK_FLAG | RTE_TCP_FIN_FLAG
-					: RTE_TCP_ACK_FLAG);
+		if (tcp) {
+			assert_int_equal(rte_be_to_cpu_32(th->sent_seq),
+					 rte_be_to_cpu_32(th0->sent_seq) + off);
+			assert_int_equal(th->tcp_flags, i == 3 ? RTE_TCP_PSH_FLAG |
+									 RTE_TCP_ACK_FLAG |
+									 RTE_TCP_FIN_FLAG
+							       : RTE_TCP_ACK_FLAG);
+		} else {
+			assert_int_equal(rte_be_to_cpu_16(uh->dgram_len), 8 + seg);
+		}
 		if (v6) {
 			struct rte_ipv6_hdr *ip = (struct rte_ipv6_hdr *)(pkt + 14);
 
-			assert_int_equal(rte_be_to_cpu_16(ip->payload_len), 20 + seg);
+			assert_int_equal(rte_be_to_cpu_16(ip->payload_len), l4_len + seg);
 		} else {
 			struct rte_ipv4_hdr *ip = (struct rte_ipv4_hdr *)(pkt + 14);
 
-			assert_int_equal(rte_be_to_cpu_16(ip->total_length), 20 + 20 + seg);
+			assert_int_equal(rte_be_to_cpu_16(ip->total_length), 20 + l4_len + seg);
+			if (!tcp)
+				assert_int_equal(rte_be_to_cpu_16(ip->packet_id),
+						 (uint16_t)(0xfffe + i));
 			assert_int_equal(rte_raw_cksum(ip, sizeof(*ip)), 0xffff); /* verifies */
 		}
 		if (guest_csum) {
+			uint16_t sum = (uint16_t)~rte_raw_cksum(l4, l4_len + seg);
+
 			assert_int_equal(hdr.hdr.flags, VIRTIO_NET_HDR_F_NEEDS_CSUM);
-			assert_int_equal(hdr.hdr.csum_start, hdr_len - 20);
+			assert_int_equal(hdr.hdr.csum_start, hdr_len - l4_len);
+			assert_int_equal(hdr.hdr.csum_offset, tcp ? 16 : 6);
 			/* Finish it as the driver would, then it must verify. */
-			th->cksum = (uint16_t)~rte_raw_cksum(th, 20 + seg);
+			memcpy(l4 + hdr.hdr.csum_offset, &sum, sizeof(sum));
 		} else {
 			assert_int_equal(hdr.hdr.flags, 0);
+			if (!tcp)
+				assert_int_not_equal(uh->dgram_cksum, 0);
 		}
 		assert_true(l4_csum_ok(pkt, v6));
 		off += seg;
@@ -1412,13 +1523,82 @@ static void tso_in_software(bool v6, bool guest_csum)
 	teardown(f);
 }
 
+/*
+ * Make the frame's UDP checksum come out as zero (payload word 0 adjusted),
+ * leaving the partial checksum in place.
+ */
+static void make_udp_sum_zero(struct rte_mbuf *m, uint8_t *frame)
+{
+	struct rte_ipv4_hdr *ip = rte_pktmbuf_mtod_offset(m, struct rte_ipv4_hdr *, 14);
+	struct rte_udp_hdr *uh = rte_pktmbuf_mtod_offset(m, struct rte_udp_hdr *, 34);
+	uint16_t partial = uh->dgram_cksum, word;
+	uint32_t sum;
+
+	uh->dgram_cksum = 0;
+	sum = rte_ipv4_phdr_cksum(ip, 0) + rte_raw_cksum(uh, rte_be_to_cpu_16(uh->dgram_len));
+	sum = (sum & 0xffff) + (sum >> 16);
+	sum = (sum & 0xffff) + (sum >> 16);
+	/* Adding ~sum to one word brings the sum to 0xffff: a checksum of 0. */
+	memcpy(&word, uh + 1, 2);
+	sum = (uint32_t)word + (uint16_t)~sum;
+	word = (uint16_t)((sum & 0xffff) + (sum >> 16));
+	memcpy(uh + 1, &word, 2);
+	memcpy(frame + 42, &word, 2);
+	uh->dgram_cksum = partial;
+}
+
+/* UDP sends a computed checksum of zero as 0xffff: zero means "none". */
+static void test_enqueue_udp_zero_checksum_sent_as_ffff(void **state)
+{
+	struct fixture *f = setup(RING_SIZE, 0, 0);
+	static const uint32_t buf[] = {2048};
+	uint8_t frame[1600], got[VQ_NET_HDR_LEN + 1600];
+	const struct rte_udp_hdr *uh = (const struct rte_udp_hdr *)(got + VQ_NET_HDR_LEN + 34);
+	uint32_t len;
+	struct rte_mbuf *plain = offload_mbuf(false, false, 400, frame, &len);
+	struct rte_mbuf *uso = offload_mbuf(false, false, 400, frame, &len);
+	uint16_t head;
+
+	(void)state;
+	make_udp_sum_zero(plain, frame);
+	make_udp_sum_zero(uso, frame);
+	uso->ol_flags |= RTE_MBUF_F_TX_UDP_SEG;
+	uso->tso_segsz = 1000; /* one segment */
+	head = drv_post_rx(&f->drv, buf, 1, false);
+	drv_publish(&f->drv, head);
+	assert_int_equal(vq_enqueue_burst(f->vq, &plain, 1), 1);
+	drv_read_rx(&f->drv, head, got, VQ_NET_HDR_LEN + len);
+	assert_int_equal(uh->dgram_cksum, 0xffff);
+	assert_true(l4_csum_ok(got + VQ_NET_HDR_LEN, false));
+
+	head = drv_post_rx(&f->drv, buf, 1, false);
+	drv_publish(&f->drv, head);
+	assert_int_equal(vq_enqueue_burst(f->vq, &uso, 1), 1);
+	assert_int_equal(stats(f).gso_segments, 1);
+	drv_read_rx(&f->drv, head, got, VQ_NET_HDR_LEN + len);
+	assert_int_equal(uh->dgram_cksum, 0xffff);
+	assert_memory_equal(got + VQ_NET_HDR_LEN + 42, frame + 42, len - 42);
+	rte_pktmbuf_free(plain);
+	rte_pktmbuf_free(uso);
+	teardown(f);
+}
+
 static void test_enqueue_tso_segmented_in_software(void **state)
 {
 	(void)state;
-	tso_in_software(false, false);
-	tso_in_software(true, false);
-	tso_in_software(false, true);
-	tso_in_software(true, true);
+	gso_in_software(false, true, false);
+	gso_in_software(true, true, false);
+	gso_in_software(false, true, true);
+	gso_in_software(true, true, true);
+}
+
+static void test_enqueue_uso_segmented_in_software(void **state)
+{
+	(void)state;
+	gso_in_software(false, false, false);
+	gso_in_software(true, false, false);
+	gso_in_software(false, false, true);
+	gso_in_software(true, false, true);
 }
 
 /* --- packed ring only --- */
@@ -1693,6 +1873,7 @@ int main(void)
 		cmocka_unit_test(test_enqueue_index_wraparound),
 		cmocka_unit_test(test_dequeue_partial_csum_becomes_tx_flags),
 		cmocka_unit_test(test_dequeue_gso_becomes_tso),
+		cmocka_unit_test(test_dequeue_gso_becomes_uso),
 		cmocka_unit_test(test_dequeue_bad_gso_headers),
 		cmocka_unit_test(test_dequeue_unusual_csum_done_in_software),
 		cmocka_unit_test(test_enqueue_partial_csum_offloaded),
@@ -1700,6 +1881,9 @@ int main(void)
 		cmocka_unit_test(test_enqueue_data_valid),
 		cmocka_unit_test(test_enqueue_tso),
 		cmocka_unit_test(test_enqueue_tso_segmented_in_software),
+		cmocka_unit_test(test_enqueue_uso),
+		cmocka_unit_test(test_enqueue_udp_zero_checksum_sent_as_ffff),
+		cmocka_unit_test(test_enqueue_uso_segmented_in_software),
 	};
 
 	const struct CMUnitTest split_only[] = {

@@ -4,10 +4,11 @@
 # vduse-netsw in a guest, end to end: two network namespaces whose eth0 are
 # VDUSE ports of the switch, served by the kernel's own virtio_net.
 #
-#   switch.sh SWITCH_BINARY ping|transfer|packed|jumbo|link|kill
+#   switch.sh SWITCH_BINARY ping|transfer|packed|jumbo|link|kill|uso [UDP_GSO_BINARY]
 set -euo pipefail
 sw_bin=${1:?switch binary}
 mode=${2:?mode}
+udp_gso=${3:-}
 work=$(mktemp -d)
 ctl=$work/ctl.sock
 sw_pid=
@@ -19,15 +20,15 @@ fail() {
 }
 
 # start_switch PORT_A PORT_B [MTU]: ports in netns left and right, as eth0.
-# SWITCH_OPTS adds options.
+# SWITCH_OPTS adds options, B_OPTS keys of the --vduse spec of PORT_B.
 start_switch() {
-	local a=$1 b=$2 mtu=${3:-} extra=""
+	local a=$1 b=$2 mtu=${3:-} extra="" b_extra=${B_OPTS:+,$B_OPTS}
 	[ -n "$mtu" ] && extra=",mtu=$mtu"
 	# shellcheck disable=SC2086
 	"$sw_bin" --no-huge -m 256 --no-pci --no-shconf -l 0-1 --log-level=1 -- \
 		--control "$ctl" ${SWITCH_OPTS:-} \
 		--vduse "$a,netns=left,ifname=eth0,mac=02:00:00:00:00:01$extra" \
-		--vduse "$b,netns=right,ifname=eth0,mac=02:00:00:00:00:02$extra" \
+		--vduse "$b,netns=right,ifname=eth0,mac=02:00:00:00:00:02$extra$b_extra" \
 		>"$work/switch.log" 2>&1 &
 	sw_pid=$!
 	for _ in $(seq 150); do
@@ -90,6 +91,52 @@ transfer() {
 	echo "ok: ${mib} MiB over TCP, SHA-256 $got matches"
 }
 
+# feature PORT BIT: 1 if the driver of PORT negotiated feature BIT, else 0.
+feature() {
+	cut -c$(($2 + 1)) /sys/bus/vdpa/devices/"$1"/virtio*/features
+}
+
+# netdev_stat NETNS COUNTER: a counter of eth0 in NETNS.
+netdev_stat() {
+	ip netns exec "$1" cat "/sys/class/net/eth0/statistics/$2"
+}
+
+# uso_transfer whole|cut PORT_A PORT_B: 200 UDP_SEGMENT sends of 25 datagrams each, left to
+# right, every datagram checked on arrival. The driver hands them over as
+# USO frames; the right port takes them whole (its kernel cuts them) or the
+# switch cuts them for it.
+uso_transfer() {
+	local expect=$1 a=$2 b=$3 count=200 nseg=25 tx0 rx0 tx1 rx1 segs rc=0
+	[ "$(feature "$a" 56)" = 1 ] || fail "$a's driver did not take HOST_USO"
+	ip netns exec left ethtool -K eth0 tx-udp-segmentation on >/dev/null ||
+		fail "cannot turn on tx-udp-segmentation"
+	tx0=$(netdev_stat left tx_packets)
+	rx0=$(netdev_stat right rx_packets)
+	ip netns exec right "$udp_gso" recv 9000 1200 30000 $count 20 >"$work/uso.out" 2>&1 &
+	local rx=$!
+	for _ in $(seq 50); do grep -q ready "$work/uso.out" && break; sleep 0.1; done
+	ip netns exec left "$udp_gso" send 10.0.0.2 9000 1200 30000 $count || fail "udp-gso send"
+	wait "$rx" || rc=$?
+	cat "$work/uso.out"
+	[ "$rc" -eq 0 ] || fail "datagrams lost or damaged"
+	tx1=$(netdev_stat left tx_packets)
+	rx1=$(netdev_stat right rx_packets)
+	segs=$(control "show stats $b" | awk '/TX-gso-segments:/ { print $2 }')
+	# GSO frames left the sender's driver whole: about one frame per send.
+	[ $((tx1 - tx0)) -lt $((2 * count)) ] ||
+		fail "$((tx1 - tx0)) frames sent for $count sends: no USO from the driver"
+	if [ "$expect" = whole ]; then
+		[ "$(feature "$b" 54)" = 1 ] || fail "$b's driver did not take GUEST_USO4"
+		[ "$segs" -eq 0 ] || fail "the switch cut $segs segments for a USO-capable driver"
+		[ $((rx1 - rx0)) -lt $((2 * count)) ] || fail "right received $((rx1 - rx0)) frames"
+	else
+		[ "$(feature "$b" 54)" = 0 ] || fail "$b's driver took GUEST_USO4 against offloads="
+		[ "$segs" -ge $((count * nseg)) ] || fail "the switch cut only $segs segments"
+		[ $((rx1 - rx0)) -ge $((count * nseg)) ] || fail "right received $((rx1 - rx0)) frames"
+	fi
+	echo "ok: USO, $expect: $((count * nseg)) datagrams intact; switch cut $segs segments"
+}
+
 kernel_clean() {
 	if dmesg | grep -E 'Oops|BUG:|WARNING:|hung_task|blocked for more than|Call Trace'; then
 		fail "kernel log shows a problem"
@@ -113,10 +160,8 @@ transfer)
 	;;
 packed)
 	SWITCH_OPTS=--packed-ring start_switch p0 p1
-	[ -n "$(grep -l . /sys/bus/vdpa/devices/p0/virtio*/features)" ] || fail "no features"
 	# Bit 34 of the negotiated features: the packed layout is in use.
-	[ "$(cut -c35 /sys/bus/vdpa/devices/p0/virtio*/features)" = 1 ] ||
-		fail "the driver did not take the packed ring"
+	[ "$(feature p0 34)" = 1 ] || fail "the driver did not take the packed ring"
 	echo "ok: packed ring negotiated"
 	ping_both_ways
 	transfer 32
@@ -175,6 +220,16 @@ kill)
 	stop_switch
 	kernel_clean
 	echo "ok: kernel log clean"
+	;;
+uso)
+	[ -x "$udp_gso" ] || fail "no udp-gso tool given"
+	start_switch p0 p1
+	uso_transfer whole p0 p1
+	stop_switch
+	B_OPTS=offloads=csum+tso start_switch p2 p3
+	uso_transfer cut p2 p3
+	transfer 16
+	stop_switch
 	;;
 *)
 	fail "unknown mode $mode"

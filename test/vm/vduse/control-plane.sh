@@ -61,7 +61,7 @@ stop_probe
 ok "vhost device destroyed"
 
 # Every optional feature offered: the kernel takes the device and virtio_net accepts them all.
-optional=0x30009983 # VDU_NET_OPTIONAL_FEATURES
+optional=0x1c0000030009983 # VDU_NET_OPTIONAL_FEATURES
 start_probe features --name "$name" --mac "$mac" --features "$optional"
 negotiated=$(awk '$3 == "features" && $4 == "negotiated:" { print $5 }' "$workdir/features.err" | tail -n1)
 [ -n "$negotiated" ] || fail "no feature negotiation logged"
