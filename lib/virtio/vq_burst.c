@@ -154,12 +154,12 @@ uint16_t vq_dequeue_burst(struct vq *vq, struct rte_mempool *mp, struct rte_mbuf
 		return 0;
 	}
 	if (!vq->packed) {
-		uint16_t room = rte_pktmbuf_data_room_size(mp);
+		uint16_t room = rte_pktmbuf_data_room_size(mp), first = cur.idx;
 
 		room = room > RTE_PKTMBUF_HEADROOM ? room - RTE_PKTMBUF_HEADROOM : 0;
 		fast = vq_split_dequeue_simple(vq, &cur, pkts, n, room);
 		got = fast;
-		any = fast > 0;
+		any = cur.idx != first;
 	}
 	for (i = got; i < n; i++)
 		rte_pktmbuf_reset(pkts[i]);

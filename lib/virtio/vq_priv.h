@@ -160,9 +160,10 @@ void vq_split_disable_kicks(struct vq *vq);
  * The split ring's common case (vq_split_fast.c): take up to @count entries
  * that are one direct descriptor in one region, stopping at the first other
  * one, which is left for the general path. Dequeue fills raw pool mbufs that
- * have @mbuf_room bytes after the headroom, for frames that ask for no
- * offload; enqueue delivers one-segment frames without offload flags. Both
- * return the number taken, already committed and counted.
+ * have @mbuf_room bytes after the headroom and returns how many it filled
+ * (entries with a bad header are returned to the driver and counted);
+ * enqueue delivers one-segment frames whose offloads the driver takes and
+ * returns how many. The entries taken are committed and counted.
  */
 uint16_t vq_split_dequeue_simple(struct vq *vq, struct vq_cursor *cur, struct rte_mbuf **pkts,
 				 uint16_t count, uint32_t mbuf_room);

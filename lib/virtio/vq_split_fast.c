@@ -2,10 +2,12 @@
 /*
  * The split ring's common case, without the general chain machinery: an
  * available entry naming one direct descriptor whose buffer lies in one
- * mapped region, and a frame that needs nothing from the virtio-net header.
- * That is how Linux's virtio_net posts nearly every buffer. Both loops stop
- * at the first entry or frame that is anything else and leave it, untouched,
- * to the general path, which checks everything again from the ring.
+ * mapped region, holding header and frame (dequeue) or room for both
+ * (enqueue). That is how Linux's virtio_net posts most buffers. Both loops
+ * stop at the first entry that is anything else, and enqueue at the first
+ * frame that needs segmenting or is in several mbuf segments; what they
+ * stop at is left, untouched, to the general path, which checks everything
+ * again from the ring.
  */
 #include <rte_memcpy.h>
 
@@ -29,8 +31,9 @@ static inline void put_used(struct vq *vq, uint16_t n, uint16_t head, uint32_t l
 	e->len = len;
 }
 
-/* Account @n entries taken from @cur: consumed, used, counted. */
-static inline void finish(struct vq *vq, struct vq_cursor *cur, uint16_t n, uint64_t bytes)
+/* Account @n entries taken from @cur, consumed and used, that moved @packets frames. */
+static inline void finish(struct vq *vq, struct vq_cursor *cur, uint16_t n, uint16_t packets,
+			  uint64_t bytes)
 {
 	if (n == 0)
 		return;
@@ -38,7 +41,7 @@ static inline void finish(struct vq *vq, struct vq_cursor *cur, uint16_t n, uint
 	vq_commit_cursor(vq, cur);
 	vq->used_idx += n;
 	vq->used_pending = true;
-	vq->stats.packets += n;
+	vq->stats.packets += packets;
 	vq->stats.bytes += bytes;
 }
 
@@ -64,12 +67,14 @@ uint16_t vq_split_dequeue_simple(struct vq *vq, struct vq_cursor *cur, struct rt
 				 uint16_t count, uint32_t mbuf_room)
 {
 	uint64_t bytes = 0;
-	uint16_t i;
+	uint16_t i, got = 0;
 
 	for (i = 0; i < count; i++) {
-		uint16_t head, flags_and_gso;
+		struct rte_mbuf *m = pkts[got];
+		struct virtio_net_hdr hdr;
 		struct vring_desc d;
 		const uint8_t *buf;
+		uint16_t head;
 		uint32_t len;
 
 		if (unlikely(!read_head(vq, cur->idx + i, &head, &d)))
@@ -80,28 +85,29 @@ uint16_t vq_split_dequeue_simple(struct vq *vq, struct vq_cursor *cur, struct rt
 		buf = vq_translate_one(vq, d.addr, d.len, VQ_MEM_READ);
 		if (unlikely(buf == NULL))
 			break;
-		/* flags and gso_type both zero: the header asks for nothing. */
-		flags_and_gso = __atomic_load_n((const uint16_t *)buf, __ATOMIC_RELAXED);
-		if (unlikely(flags_and_gso != 0))
-			break;
 		if (i + 1 < count)
 			rte_prefetch0(&vq->desc[vq->avail->ring[(cur->idx + i + 1) & vq->mask] &
 						vq->mask]);
+		VQ_READ_ONCE_INTO(hdr, buf);
 		len = d.len - VQ_NET_HDR_LEN;
-		mbuf_init(pkts[i], len);
-		rte_memcpy(rte_pktmbuf_mtod(pkts[i], uint8_t *), buf + VQ_NET_HDR_LEN, len);
+		mbuf_init(m, len);
+		rte_memcpy(rte_pktmbuf_mtod(m, uint8_t *), buf + VQ_NET_HDR_LEN, len);
 		put_used(vq, i, head, 0);
+		if ((hdr.flags != 0 || hdr.gso_type != VIRTIO_NET_HDR_GSO_NONE) &&
+		    unlikely(vq_net_hdr_to_mbuf(&hdr, m) != 0)) {
+			vq->stats.bad_headers++; /* returned unused; m takes the next frame */
+			continue;
+		}
 		bytes += len;
+		got++;
 	}
-	finish(vq, cur, i, bytes);
-	return i;
+	finish(vq, cur, i, got, bytes);
+	return got;
 }
 
 uint16_t vq_split_enqueue_simple(struct vq *vq, struct vq_cursor *cur, struct rte_mbuf *const *pkts,
 				 uint16_t count)
 {
-	/* No offloads; with MRG_RXBUF, num_buffers 1; without it the field must be 1 too. */
-	const struct virtio_net_hdr_mrg_rxbuf hdr = {.num_buffers = 1};
 	uint16_t n = RTE_MIN(count, (uint16_t)(cur->limit - cur->idx));
 	uint64_t bytes = 0;
 	uint16_t i;
@@ -109,12 +115,18 @@ uint16_t vq_split_enqueue_simple(struct vq *vq, struct vq_cursor *cur, struct rt
 	for (i = 0; i < n; i++) {
 		const struct rte_mbuf *m = pkts[i];
 		uint32_t need = VQ_NET_HDR_LEN + m->data_len;
+		struct virtio_net_hdr_mrg_rxbuf hdr = {0};
+		struct vq_csum_patch patch = {.needed = false};
 		struct vring_desc d;
 		uint16_t head;
 		uint8_t *buf;
 
 		/* pkt_len == data_len: all the frame is in the first segment. */
-		if (unlikely(m->pkt_len != m->data_len || (m->ol_flags & VQ_HDR_MBUF_FLAGS)))
+		if (unlikely(m->pkt_len != m->data_len))
+			break;
+		/* Offloads the driver cannot take (segmentation, drops) are the general path's. */
+		if ((m->ol_flags & VQ_HDR_MBUF_FLAGS) &&
+		    unlikely(vq_net_hdr_from_mbuf(vq, m, &hdr, &patch) != 0))
 			break;
 		if (unlikely(!read_head(vq, cur->idx + i, &head, &d)))
 			break;
@@ -126,11 +138,15 @@ uint16_t vq_split_enqueue_simple(struct vq *vq, struct vq_cursor *cur, struct rt
 		if (i + 1 < n)
 			rte_prefetch0(&vq->desc[vq->avail->ring[(cur->idx + i + 1) & vq->mask] &
 						vq->mask]);
+		hdr.num_buffers = 1; /* with MRG_RXBUF one buffer; without it, 1 all the same */
 		memcpy(buf, &hdr, sizeof(hdr));
 		rte_memcpy(buf + VQ_NET_HDR_LEN, rte_pktmbuf_mtod(m, const uint8_t *), m->data_len);
+		if (patch.needed)
+			memcpy(buf + VQ_NET_HDR_LEN + patch.offset, &patch.value,
+			       sizeof(patch.value));
 		put_used(vq, i, head, need);
 		bytes += m->data_len;
 	}
-	finish(vq, cur, i, bytes);
+	finish(vq, cur, i, i, bytes);
 	return i;
 }

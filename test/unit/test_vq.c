@@ -170,8 +170,8 @@ static void test_dequeue_indirect(void **state)
 
 /*
  * Split rings take one-descriptor frames by a fast path that must hand
- * anything else to the general one, in order: a plain frame, a chained one,
- * a bad one, one with a checksum request, and a plain one again.
+ * anything else to the general one, in order: a plain frame, a bad header,
+ * one with a checksum request, a chained one, a bad chain, and a plain one.
  */
 static void test_dequeue_plain_and_other_chains_mixed(void **state)
 {
@@ -182,32 +182,37 @@ static void test_dequeue_plain_and_other_chains_mixed(void **state)
 		.csum_start = 4,
 		.csum_offset = 6,
 	};
+	struct virtio_net_hdr gso_no_csum = {.gso_type = VIRTIO_NET_HDR_GSO_TCPV4, .gso_size = 10};
 	struct drv_buf wrong = {drv_alloc(&f->drv, 200, 8), 200};
 	uint8_t data[4][100];
-	uint16_t heads[5];
+	uint16_t heads[6];
 	int i;
 
 	(void)state;
 	for (i = 0; i < 4; i++)
 		fill_pattern(data[i], 100, 40 + i);
 	heads[0] = drv_tx(&f->drv, &no_hdr, data[0], 100, NULL, 0, false);
-	heads[1] = drv_tx(&f->drv, &no_hdr, data[1], 100, cuts, 2, false);
-	heads[2] = drv_chain(&f->drv, &wrong, 1, VRING_DESC_F_WRITE, false);
-	heads[3] = drv_tx(&f->drv, &csum, data[2], 100, NULL, 0, false);
-	heads[4] = drv_tx(&f->drv, &no_hdr, data[3], 100, NULL, 0, false);
-	for (i = 0; i < 5; i++)
+	heads[1] = drv_tx(&f->drv, &gso_no_csum, data[1], 100, NULL, 0, false);
+	heads[2] = drv_tx(&f->drv, &csum, data[1], 100, NULL, 0, false);
+	heads[3] = drv_tx(&f->drv, &no_hdr, data[2], 100, cuts, 2, false);
+	heads[4] = drv_chain(&f->drv, &wrong, 1, VRING_DESC_F_WRITE, false);
+	heads[5] = drv_tx(&f->drv, &no_hdr, data[3], 100, NULL, 0, false);
+	for (i = 0; i < 6; i++)
 		drv_publish(&f->drv, heads[i]);
 	assert_int_equal(vq_dequeue_burst(f->vq, pool, f->pkts, BURST), 4);
 	assert_mbuf_bytes(f->pkts[0], data[0], 100);
-	assert_mbuf_bytes(f->pkts[1], data[1], 100);
-	assert_mbuf_bytes(f->pkts[3], data[3], 100);
 	/* The checksum was finished in software: bytes 10-11 hold it now. */
-	assert_int_equal(f->pkts[2]->pkt_len, 100);
-	assert_memory_equal(rte_pktmbuf_mtod(f->pkts[2], uint8_t *), data[2], 10);
-	assert_int_not_equal(memcmp(rte_pktmbuf_mtod(f->pkts[2], uint8_t *) + 10, data[2] + 10, 2),
+	assert_int_equal(f->pkts[1]->pkt_len, 100);
+	assert_memory_equal(rte_pktmbuf_mtod(f->pkts[1], uint8_t *), data[1], 10);
+	assert_int_not_equal(memcmp(rte_pktmbuf_mtod(f->pkts[1], uint8_t *) + 10, data[1] + 10, 2),
 			     0);
-	for (i = 0; i < 5; i++)
+	assert_memory_equal(rte_pktmbuf_mtod(f->pkts[1], uint8_t *) + 12, data[1] + 12, 88);
+	assert_mbuf_bytes(f->pkts[2], data[2], 100);
+	assert_mbuf_bytes(f->pkts[3], data[3], 100);
+	for (i = 0; i < 6; i++)
 		assert_used(f, heads[i], 0);
+	assert_int_equal(vq_last_avail_idx(f->vq), driver_avail_state(f));
+	assert_int_equal(stats(f).bad_headers, 1);
 	assert_int_equal(stats(f).bad_chains, 1);
 	assert_int_equal(stats(f).packets, 4);
 	assert_int_equal(stats(f).bytes, 400);
@@ -216,6 +221,28 @@ static void test_dequeue_plain_and_other_chains_mixed(void **state)
 		assert_int_equal(f->pkts[i]->ol_flags, 0);
 		rte_pktmbuf_free(f->pkts[i]);
 	}
+	teardown(f);
+}
+
+/* A burst of nothing but bad headers is returned to the driver all the same. */
+static void test_dequeue_only_bad_headers(void **state)
+{
+	struct fixture *f = setup(RING_SIZE, 0, 0);
+	struct virtio_net_hdr bad = {.flags = 0x40};
+	uint8_t data[60] = {0};
+	uint16_t heads[3];
+	int i;
+
+	(void)state;
+	for (i = 0; i < 3; i++) {
+		heads[i] = drv_tx(&f->drv, &bad, data, sizeof(data), NULL, 0, false);
+		drv_publish(&f->drv, heads[i]);
+	}
+	assert_int_equal(vq_dequeue_burst(f->vq, pool, f->pkts, BURST), 0);
+	for (i = 0; i < 3; i++)
+		assert_used(f, heads[i], 0);
+	assert_int_equal(stats(f).bad_headers, 3);
+	assert_int_equal(vq_last_avail_idx(f->vq), driver_avail_state(f));
 	teardown(f);
 }
 
@@ -1286,7 +1313,27 @@ static struct rte_mbuf *offload_mbuf(bool v6, bool tcp, uint32_t payload, uint8_
 	return m;
 }
 
-static void enqueue_partial_csum(uint64_t features, bool v6, bool tcp)
+/* A one-segment copy of @m, offload fields included (@m is freed). */
+static struct rte_mbuf *flatten(struct rte_mbuf *m)
+{
+	struct rte_mbuf *flat = rte_pktmbuf_alloc(pool);
+	uint8_t *dst;
+	const void *src;
+
+	assert_non_null(flat);
+	assert_true(m->pkt_len <= rte_pktmbuf_tailroom(flat));
+	dst = (uint8_t *)rte_pktmbuf_append(flat, m->pkt_len);
+	src = rte_pktmbuf_read(m, 0, m->pkt_len, dst);
+	if (src != dst)
+		memcpy(dst, src, m->pkt_len);
+	flat->ol_flags = m->ol_flags;
+	flat->tx_offload = m->tx_offload;
+	rte_pktmbuf_free(m);
+	return flat;
+}
+
+/* A frame with a partial checksum, in 1000-byte segments or (@flat) in one. */
+static void enqueue_partial_csum(uint64_t features, bool v6, bool tcp, bool flat)
 {
 	struct fixture *f = setup(RING_SIZE, features, 0);
 	static const uint32_t buf[] = {2048};
@@ -1296,11 +1343,14 @@ static void enqueue_partial_csum(uint64_t features, bool v6, bool tcp)
 	struct rte_mbuf *m = offload_mbuf(v6, tcp, 1000, frame, &len);
 	uint16_t head = drv_post_rx(&f->drv, buf, 1, false);
 
+	if (flat)
+		m = flatten(m);
 	drv_publish(&f->drv, head);
 	assert_int_equal(vq_enqueue_burst(f->vq, &m, 1), 1);
 	assert_used(f, head, VQ_NET_HDR_LEN + len);
 	drv_read_rx(&f->drv, head, got, VQ_NET_HDR_LEN + len);
 	memcpy(&hdr, got, sizeof(hdr));
+	assert_int_equal(hdr.num_buffers, 1);
 	if (features & F(VIRTIO_NET_F_GUEST_CSUM)) {
 		assert_int_equal(hdr.hdr.flags, VIRTIO_NET_HDR_F_NEEDS_CSUM);
 		assert_int_equal(hdr.hdr.csum_start, 14 + (v6 ? 40 : 20));
@@ -1317,17 +1367,23 @@ static void enqueue_partial_csum(uint64_t features, bool v6, bool tcp)
 static void test_enqueue_partial_csum_offloaded(void **state)
 {
 	(void)state;
-	enqueue_partial_csum(F(VIRTIO_NET_F_GUEST_CSUM), false, true);
-	enqueue_partial_csum(F(VIRTIO_NET_F_GUEST_CSUM), true, false);
+	enqueue_partial_csum(F(VIRTIO_NET_F_GUEST_CSUM), false, true, false);
+	enqueue_partial_csum(F(VIRTIO_NET_F_GUEST_CSUM), true, false, false);
+	enqueue_partial_csum(F(VIRTIO_NET_F_GUEST_CSUM), false, true, true);
+	enqueue_partial_csum(F(VIRTIO_NET_F_GUEST_CSUM), true, false, true);
 }
 
 static void test_enqueue_partial_csum_in_software(void **state)
 {
+	int flat;
+
 	(void)state;
-	enqueue_partial_csum(0, false, true);
-	enqueue_partial_csum(0, false, false);
-	enqueue_partial_csum(0, true, true);
-	enqueue_partial_csum(0, true, false);
+	for (flat = 0; flat < 2; flat++) {
+		enqueue_partial_csum(0, false, true, flat);
+		enqueue_partial_csum(0, false, false, flat);
+		enqueue_partial_csum(0, true, true, flat);
+		enqueue_partial_csum(0, true, false, flat);
+	}
 }
 
 static void test_enqueue_data_valid(void **state)
@@ -1845,6 +1901,7 @@ int main(void)
 		cmocka_unit_test(test_dequeue_header_split_across_descriptors),
 		cmocka_unit_test(test_dequeue_indirect),
 		cmocka_unit_test(test_dequeue_plain_and_other_chains_mixed),
+		cmocka_unit_test(test_dequeue_only_bad_headers),
 		cmocka_unit_test(test_dequeue_jumbo_chains_mbufs),
 		cmocka_unit_test(test_dequeue_gso_sized_frame),
 		cmocka_unit_test(test_dequeue_buffer_spanning_regions),
