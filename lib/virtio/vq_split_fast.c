@@ -13,14 +13,33 @@
 
 #include "vq_priv.h"
 
-/* The head and descriptor of available entry @idx, read once; false if out of range. */
-static inline bool read_head(struct vq *vq, uint16_t idx, uint16_t *head, struct vring_desc *d)
+/*
+ * The buffer of entry @i of a burst of @n from @cur, if it is one direct
+ * descriptor with exactly @flags, @min_len to @max_len bytes, in one region
+ * with the permission @flags asks for; NULL for anything else. The head and
+ * descriptor are read once; the next entry's descriptor is prefetched.
+ */
+static inline uint8_t *simple_buffer(struct vq *vq, const struct vq_cursor *cur, uint16_t i,
+				     uint16_t n, uint16_t flags, uint32_t min_len, uint32_t max_len,
+				     uint16_t *head, uint32_t *len)
 {
-	*head = __atomic_load_n(&vq->avail->ring[idx & vq->mask], __ATOMIC_RELAXED);
+	struct vring_desc d;
+	uint8_t *buf;
+
+	*head = __atomic_load_n(&vq->avail->ring[(uint16_t)(cur->idx + i) & vq->mask],
+				__ATOMIC_RELAXED);
 	if (unlikely(*head >= vq->size))
-		return false;
-	VQ_READ_ONCE_INTO(*d, &vq->desc[*head]);
-	return true;
+		return NULL;
+	VQ_READ_ONCE_INTO(d, &vq->desc[*head]);
+	if (unlikely(d.flags != flags || d.len < min_len || d.len > max_len))
+		return NULL;
+	buf = vq_translate_one(vq, d.addr, d.len,
+			       flags & VRING_DESC_F_WRITE ? VQ_MEM_WRITE : VQ_MEM_READ);
+	if (likely(buf != NULL && i + 1 < n))
+		rte_prefetch0(&vq->desc[vq->avail->ring[(uint16_t)(cur->idx + i + 1) & vq->mask] &
+					vq->mask]);
+	*len = d.len;
+	return buf;
 }
 
 static inline void put_used(struct vq *vq, uint16_t n, uint16_t head, uint32_t len)
@@ -72,24 +91,16 @@ uint16_t vq_split_dequeue_simple(struct vq *vq, struct vq_cursor *cur, struct rt
 	for (i = 0; i < count; i++) {
 		struct rte_mbuf *m = pkts[got];
 		struct virtio_net_hdr hdr;
-		struct vring_desc d;
 		const uint8_t *buf;
 		uint16_t head;
 		uint32_t len;
 
-		if (unlikely(!read_head(vq, cur->idx + i, &head, &d)))
-			break;
-		if (unlikely(d.flags != 0 || d.len <= VQ_NET_HDR_LEN ||
-			     d.len - VQ_NET_HDR_LEN > mbuf_room))
-			break;
-		buf = vq_translate_one(vq, d.addr, d.len, VQ_MEM_READ);
+		buf = simple_buffer(vq, cur, i, count, 0, VQ_NET_HDR_LEN + 1,
+				    VQ_NET_HDR_LEN + mbuf_room, &head, &len);
 		if (unlikely(buf == NULL))
 			break;
-		if (i + 1 < count)
-			rte_prefetch0(&vq->desc[vq->avail->ring[(cur->idx + i + 1) & vq->mask] &
-						vq->mask]);
 		VQ_READ_ONCE_INTO(hdr, buf);
-		len = d.len - VQ_NET_HDR_LEN;
+		len -= VQ_NET_HDR_LEN;
 		mbuf_init(m, len);
 		rte_memcpy(rte_pktmbuf_mtod(m, uint8_t *), buf + VQ_NET_HDR_LEN, len);
 		put_used(vq, i, head, 0);
@@ -117,8 +128,8 @@ uint16_t vq_split_enqueue_simple(struct vq *vq, struct vq_cursor *cur, struct rt
 		uint32_t need = VQ_NET_HDR_LEN + m->data_len;
 		struct virtio_net_hdr_mrg_rxbuf hdr = {0};
 		struct vq_csum_patch patch = {.needed = false};
-		struct vring_desc d;
 		uint16_t head;
+		uint32_t len;
 		uint8_t *buf;
 
 		/* pkt_len == data_len: all the frame is in the first segment. */
@@ -128,16 +139,10 @@ uint16_t vq_split_enqueue_simple(struct vq *vq, struct vq_cursor *cur, struct rt
 		if ((m->ol_flags & VQ_HDR_MBUF_FLAGS) &&
 		    unlikely(vq_net_hdr_from_mbuf(vq, m, &hdr, &patch) != 0))
 			break;
-		if (unlikely(!read_head(vq, cur->idx + i, &head, &d)))
-			break;
-		if (unlikely(d.flags != VRING_DESC_F_WRITE || d.len < need))
-			break;
-		buf = vq_translate_one(vq, d.addr, d.len, VQ_MEM_WRITE);
+		buf = simple_buffer(vq, cur, i, n, VRING_DESC_F_WRITE, need, UINT32_MAX, &head,
+				    &len);
 		if (unlikely(buf == NULL))
 			break;
-		if (i + 1 < n)
-			rte_prefetch0(&vq->desc[vq->avail->ring[(cur->idx + i + 1) & vq->mask] &
-						vq->mask]);
 		hdr.num_buffers = 1; /* with MRG_RXBUF one buffer; without it, 1 all the same */
 		memcpy(buf, &hdr, sizeof(hdr));
 		rte_memcpy(buf + VQ_NET_HDR_LEN, rte_pktmbuf_mtod(m, const uint8_t *), m->data_len);

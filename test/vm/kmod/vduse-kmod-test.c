@@ -48,36 +48,37 @@
 #include <time.h>
 #include <unistd.h>
 
-#define NET_FEATURES ((1ULL << VIRTIO_F_VERSION_1) | \
-		      (1ULL << VIRTIO_F_ACCESS_PLATFORM) | \
-		      (1ULL << VIRTIO_NET_F_MAC) | \
-		      (1ULL << VIRTIO_NET_F_STATUS) | \
-		      (1ULL << VIRTIO_NET_F_MTU))
+#define NET_FEATURES                                                         \
+	((1ULL << VIRTIO_F_VERSION_1) | (1ULL << VIRTIO_F_ACCESS_PLATFORM) | \
+	 (1ULL << VIRTIO_NET_F_MAC) | (1ULL << VIRTIO_NET_F_STATUS) | (1ULL << VIRTIO_NET_F_MTU))
 #define VQ_SIZE 256
-#define HDR_LEN 12	/* struct virtio_net_hdr_v1 */
+#define HDR_LEN 12 /* struct virtio_net_hdr_v1 */
 
 static const char *test_name = "?";
-static bool quiet;	/* no "ok" line per frame in loops */
-static int rx_sock = -1;	/* packet socket on the netdev of check_rx() */
-static bool upstream;		/* the kernel's own VDUSE, not kmod/ */
+static bool quiet;	 /* no "ok" line per frame in loops */
+static int rx_sock = -1; /* packet socket on the netdev of check_rx() */
+static bool upstream;	 /* the kernel's own VDUSE, not kmod/ */
 
-#define CHECK(cond, ...) do { \
-	if (!(cond)) \
-		fail(__LINE__, #cond, __VA_ARGS__); \
-} while (0)
+#define CHECK(cond, ...)                                    \
+	do {                                                \
+		if (!(cond))                                \
+			fail(__LINE__, #cond, __VA_ARGS__); \
+	} while (0)
 
 /* an ioctl (or call) that must fail with errno e */
-#define CHECK_ERRNO(call, e) do { \
-	errno = 0; \
-	long r_ = (long)(call); \
-	CHECK(r_ == -1 && errno == (e), "%s: got %ld errno %d (%s), want %s", \
-	      #call, r_, errno, strerror(errno), #e); \
-} while (0)
+#define CHECK_ERRNO(call, e)                                                                     \
+	do {                                                                                     \
+		errno = 0;                                                                       \
+		long r_ = (long)(call);                                                          \
+		CHECK(r_ == -1 && errno == (e), "%s: got %ld errno %d (%s), want %s", #call, r_, \
+		      errno, strerror(errno), #e);                                               \
+	} while (0)
 
-#define CHECK_OK(call) do { \
-	long r_ = (long)(call); \
-	CHECK(r_ >= 0, "%s: %s", #call, strerror(errno)); \
-} while (0)
+#define CHECK_OK(call)                                            \
+	do {                                                      \
+		long r_ = (long)(call);                           \
+		CHECK(r_ >= 0, "%s: %s", #call, strerror(errno)); \
+	} while (0)
 
 static void fail(int line, const char *cond, const char *fmt, ...)
 {
@@ -155,8 +156,7 @@ struct dev_cfg {
 	struct virtio_net_config net;
 };
 
-static void net_config(struct dev_cfg *cfg, const char *name,
-		       const uint8_t mac[6])
+static void net_config(struct dev_cfg *cfg, const char *name, const uint8_t mac[6])
 {
 	memset(cfg, 0, sizeof(*cfg));
 	snprintf(cfg->c.name, sizeof(cfg->c.name), "%s", name);
@@ -217,15 +217,14 @@ static void sysfs_set(const char *name, const char *attr, const char *val)
 	char path[400];
 
 	snprintf(path, sizeof(path), "/sys/class/vduse/%s/%s", name, attr);
-	CHECK(write_file(path, val) == 0, "write %s=%s: %s", path, val,
-	      strerror(errno));
+	CHECK(write_file(path, val) == 0, "write %s=%s: %s", path, val, strerror(errno));
 }
 
 /* ---- the request server ---- */
 
 struct server {
 	int fd;
-	int stopfd;	/* eventfd: server_stop() wakes the thread at once */
+	int stopfd; /* eventfd: server_stop() wakes the thread at once */
 	pthread_t thread;
 	pthread_mutex_t lock;
 	uint8_t statuses[64];
@@ -254,8 +253,8 @@ static void *server_main(void *arg)
 	struct server *s = arg;
 	struct vduse_dev_request req;
 	struct pollfd p[2] = {
-		{ .fd = s->fd, .events = POLLIN },
-		{ .fd = s->stopfd, .events = POLLIN },
+		{.fd = s->fd, .events = POLLIN},
+		{.fd = s->stopfd, .events = POLLIN},
 	};
 
 	for (;;) {
@@ -263,8 +262,7 @@ static void *server_main(void *arg)
 			continue;
 		if (p[1].revents)
 			break;
-		if (!(p[0].revents & POLLIN) ||
-		    read(s->fd, &req, sizeof(req)) != sizeof(req))
+		if (!(p[0].revents & POLLIN) || read(s->fd, &req, sizeof(req)) != sizeof(req))
 			continue;
 		pthread_mutex_lock(&s->lock);
 		s->requests++;
@@ -313,12 +311,11 @@ static bool find_netdev(const uint8_t mac[6], char *ifname, size_t len)
 	struct if_nameindex *ifs, *i;
 	bool found = false;
 
-	snprintf(want, sizeof(want), "%02x:%02x:%02x:%02x:%02x:%02x\n",
-		 mac[0], mac[1], mac[2], mac[3], mac[4], mac[5]);
+	snprintf(want, sizeof(want), "%02x:%02x:%02x:%02x:%02x:%02x\n", mac[0], mac[1], mac[2],
+		 mac[3], mac[4], mac[5]);
 	ifs = if_nameindex();
 	for (i = ifs; i && i->if_name; i++) {
-		snprintf(path, sizeof(path), "/sys/class/net/%s/address",
-			 i->if_name);
+		snprintf(path, sizeof(path), "/sys/class/net/%s/address", i->if_name);
 		if (read_file(path, buf, sizeof(buf)) == 0 && !strcmp(buf, want)) {
 			snprintf(ifname, len, "%s", i->if_name);
 			found = true;
@@ -329,8 +326,8 @@ static bool find_netdev(const uint8_t mac[6], char *ifname, size_t len)
 	return found;
 }
 
-static bool wait_netdev(const uint8_t mac[6], char *ifname, size_t len,
-			bool present, double timeout)
+static bool wait_netdev(const uint8_t mac[6], char *ifname, size_t len, bool present,
+			double timeout)
 {
 	double end = now() + timeout;
 
@@ -352,8 +349,7 @@ static long netdev_stat(const char *ifname, const char *file)
 	return atol(buf);
 }
 
-static bool wait_stat(const char *ifname, const char *file, long want,
-		      double timeout)
+static bool wait_stat(const char *ifname, const char *file, long want, double timeout)
 {
 	double end = now() + timeout;
 
@@ -397,20 +393,17 @@ static void *iova_to_va(int fd, uint64_t iova, size_t len)
 	e.start = iova;
 	e.last = iova + len - 1;
 	mfd = ioctl(fd, VDUSE_IOTLB_GET_FD, &e);
-	CHECK(mfd >= 0, "IOTLB_GET_FD %#llx: %s", (unsigned long long)iova,
-	      strerror(errno));
-	CHECK(e.start <= iova && iova + len - 1 <= e.last,
-	      "region [%#llx, %#llx] misses %#llx+%zu",
-	      (unsigned long long)e.start, (unsigned long long)e.last,
-	      (unsigned long long)iova, len);
+	CHECK(mfd >= 0, "IOTLB_GET_FD %#llx: %s", (unsigned long long)iova, strerror(errno));
+	CHECK(e.start <= iova && iova + len - 1 <= e.last, "region [%#llx, %#llx] misses %#llx+%zu",
+	      (unsigned long long)e.start, (unsigned long long)e.last, (unsigned long long)iova,
+	      len);
 	CHECK(e.perm == VDUSE_ACCESS_RW, "perm %u", e.perm);
 	CHECK(nregions < 32, "too many regions");
 	r = &regions[nregions++];
 	r->fd = fd;
 	r->start = e.start;
 	r->last = e.last;
-	r->va = mmap(NULL, e.last - e.start + 1, PROT_READ | PROT_WRITE,
-		     MAP_SHARED, mfd, e.offset);
+	r->va = mmap(NULL, e.last - e.start + 1, PROT_READ | PROT_WRITE, MAP_SHARED, mfd, e.offset);
 	CHECK(r->va != MAP_FAILED, "mmap iova region: %s", strerror(errno));
 	close(mfd);
 	return r->va + (iova - r->start);
@@ -440,8 +433,8 @@ static void ring_map(int fd, uint32_t index, struct ring *r)
 	CHECK_OK(ioctl(fd, VDUSE_VQ_GET_INFO, &r->info));
 	CHECK(r->info.ready == 1, "vq %u not ready", index);
 	CHECK(r->info.num == VQ_SIZE, "vq %u num %u", index, r->info.num);
-	CHECK(r->info.desc_addr && r->info.driver_addr && r->info.device_addr,
-	      "vq %u addresses", index);
+	CHECK(r->info.desc_addr && r->info.driver_addr && r->info.device_addr, "vq %u addresses",
+	      index);
 	r->desc = iova_to_va(fd, r->info.desc_addr, 16 * r->info.num);
 	r->avail = iova_to_va(fd, r->info.driver_addr, 4 + 2 * r->info.num);
 	r->used = iova_to_va(fd, r->info.device_addr, 4 + 8 * r->info.num);
@@ -450,10 +443,9 @@ static void ring_map(int fd, uint32_t index, struct ring *r)
 
 /* ---- tests ---- */
 
-static const uint8_t basic_mac[6] = { 0x02, 0x56, 0x44, 0x55, 0x53, 0x01 };
+static const uint8_t basic_mac[6] = {0x02, 0x56, 0x44, 0x55, 0x53, 0x01};
 
-static void inject_link(int fd, const char *ifname, uint16_t status,
-			long carrier)
+static void inject_link(int fd, const char *ifname, uint16_t status, long carrier)
 {
 	struct {
 		struct vduse_config_data d;
@@ -465,8 +457,7 @@ static void inject_link(int fd, const char *ifname, uint16_t status,
 	upd.status = status;
 	CHECK_OK(ioctl(fd, VDUSE_DEV_SET_CONFIG, &upd));
 	CHECK_OK(ioctl(fd, VDUSE_DEV_INJECT_CONFIG_IRQ));
-	CHECK(wait_stat(ifname, "carrier", carrier, 5),
-	      "carrier of %s is %ld, want %ld", ifname,
+	CHECK(wait_stat(ifname, "carrier", carrier, 5), "carrier of %s is %ld, want %ld", ifname,
 	      netdev_stat(ifname, "carrier"), carrier);
 }
 
@@ -474,8 +465,8 @@ static void inject_link(int fd, const char *ifname, uint16_t status,
 static void check_tx(int fd, const char *ifname, struct ring *tx, int kick)
 {
 	uint8_t frame[64], got[1600];
-	struct sockaddr_ll sll = { 0 };
-	struct pollfd p = { .fd = kick, .events = POLLIN };
+	struct sockaddr_ll sll = {0};
+	struct pollfd p = {.fd = kick, .events = POLLIN};
 	uint64_t cnt;
 	uint16_t head, idx;
 	size_t n = 0;
@@ -494,9 +485,9 @@ static void check_tx(int fd, const char *ifname, struct ring *tx, int kick)
 	sll.sll_ifindex = if_nametoindex(ifname);
 	sll.sll_halen = 6;
 	memset(sll.sll_addr, 0xff, 6);
-	CHECK(sendto(s, frame, sizeof(frame), 0, (struct sockaddr *)&sll,
-		     sizeof(sll)) == sizeof(frame), "sendto: %s",
-	      strerror(errno));
+	CHECK(sendto(s, frame, sizeof(frame), 0, (struct sockaddr *)&sll, sizeof(sll)) ==
+		      sizeof(frame),
+	      "sendto: %s", strerror(errno));
 	close(s);
 
 	CHECK(poll(&p, 1, 5000) == 1, "no kick on the tx queue");
@@ -509,7 +500,7 @@ static void check_tx(int fd, const char *ifname, struct ring *tx, int kick)
 		head = tx->avail->ring[tx->last_avail % tx->info.num];
 		tx->last_avail++;
 		n = 0;
-		for (i = head; ; i = tx->desc[i].next) {
+		for (i = head;; i = tx->desc[i].next) {
 			struct vring_desc *d = &tx->desc[i];
 
 			CHECK(!(d->flags & VRING_DESC_F_WRITE), "tx desc writable");
@@ -522,13 +513,11 @@ static void check_tx(int fd, const char *ifname, struct ring *tx, int kick)
 		/* give the buffer back */
 		tx->used->ring[tx->used->idx % tx->info.num].id = head;
 		tx->used->ring[tx->used->idx % tx->info.num].len = 0;
-		__atomic_store_n(&tx->used->idx, tx->used->idx + 1,
-				 __ATOMIC_RELEASE);
-		if (n == HDR_LEN + sizeof(frame) &&
-		    !memcmp(got + HDR_LEN, frame, sizeof(frame)))
+		__atomic_store_n(&tx->used->idx, tx->used->idx + 1, __ATOMIC_RELEASE);
+		if (n == HDR_LEN + sizeof(frame) && !memcmp(got + HDR_LEN, frame, sizeof(frame)))
 			break;
 	}
-	CHECK_OK(ioctl(fd, VDUSE_VQ_INJECT_IRQ, &(uint32_t){ 1 }));
+	CHECK_OK(ioctl(fd, VDUSE_VQ_INJECT_IRQ, &(uint32_t){1}));
 	if (!quiet)
 		printf("ok: tx frame of %zu bytes read from the bounce area\n", n);
 }
@@ -537,8 +526,8 @@ static void check_tx(int fd, const char *ifname, struct ring *tx, int kick)
 static void check_rx(int fd, const char *ifname, struct ring *rx)
 {
 	long before = netdev_stat(ifname, "statistics/rx_packets");
-	struct virtio_net_hdr_v1 hdr = { .num_buffers = 1 };
-	struct sockaddr_ll sll = { 0 };
+	struct virtio_net_hdr_v1 hdr = {.num_buffers = 1};
+	struct sockaddr_ll sll = {0};
 	struct pollfd p;
 	static uint8_t seq;
 	uint8_t frame[64], got[128];
@@ -549,7 +538,7 @@ static void check_rx(int fd, const char *ifname, struct ring *rx)
 	int i;
 
 	memcpy(frame, basic_mac, 6);
-	memcpy(frame + 6, (uint8_t[]){ 0x02, 0, 0, 0, 0, 0x99 }, 6);
+	memcpy(frame + 6, (uint8_t[]){0x02, 0, 0, 0, 0, 0x99}, 6);
 	frame[12] = 0x88;
 	frame[13] = 0xb5;
 	for (i = 14; i < (int)sizeof(frame); i++)
@@ -562,8 +551,8 @@ static void check_rx(int fd, const char *ifname, struct ring *rx)
 		sll.sll_family = AF_PACKET;
 		sll.sll_protocol = htons(0x88b5);
 		sll.sll_ifindex = if_nametoindex(ifname);
-		CHECK(bind(rx_sock, (struct sockaddr *)&sll, sizeof(sll)) == 0,
-		      "bind: %s", strerror(errno));
+		CHECK(bind(rx_sock, (struct sockaddr *)&sll, sizeof(sll)) == 0, "bind: %s",
+		      strerror(errno));
 	}
 	frame[14] = (uint8_t)seq++;
 
@@ -580,13 +569,11 @@ static void check_rx(int fd, const char *ifname, struct ring *rx)
 	memcpy(buf + HDR_LEN, frame, sizeof(frame));
 
 	rx->used->ring[rx->used->idx % rx->info.num].id = head;
-	rx->used->ring[rx->used->idx % rx->info.num].len =
-		HDR_LEN + sizeof(frame);
+	rx->used->ring[rx->used->idx % rx->info.num].len = HDR_LEN + sizeof(frame);
 	__atomic_store_n(&rx->used->idx, rx->used->idx + 1, __ATOMIC_RELEASE);
-	CHECK_OK(ioctl(fd, VDUSE_VQ_INJECT_IRQ, &(uint32_t){ 0 }));
-	CHECK(wait_stat(ifname, "statistics/rx_packets", before + 1, 5),
-	      "rx_packets %ld, want %ld", netdev_stat(ifname,
-	      "statistics/rx_packets"), before + 1);
+	CHECK_OK(ioctl(fd, VDUSE_VQ_INJECT_IRQ, &(uint32_t){0}));
+	CHECK(wait_stat(ifname, "statistics/rx_packets", before + 1, 5), "rx_packets %ld, want %ld",
+	      netdev_stat(ifname, "statistics/rx_packets"), before + 1);
 	p.fd = rx_sock;
 	p.events = POLLIN;
 	CHECK(poll(&p, 1, 5000) == 1, "the received frame reached no socket");
@@ -609,23 +596,19 @@ static void check_sysfs(const char *name, const char *ifname)
 	CHECK(n > 0, "%s: %s", path, strerror(errno));
 	target[n] = '\0';
 	CHECK(!strcmp(basename(target), "virtio_vdpa"), "driver %s", target);
-	snprintf(path, sizeof(path), "/sys/bus/vdpa/devices/%s/virtio*/net/%s",
-		 name, ifname);
-	CHECK(glob(path, 0, NULL, &g) == 0 && g.gl_pathc == 1,
-	      "no %s", path);
+	snprintf(path, sizeof(path), "/sys/bus/vdpa/devices/%s/virtio*/net/%s", name, ifname);
+	CHECK(glob(path, 0, NULL, &g) == 0 && g.gl_pathc == 1, "no %s", path);
 	globfree(&g);
 	printf("ok: sysfs has %s\n", path);
 }
 
-static void check_umem(int fd, const char *ifname, struct ring *rx,
-		       struct ring *tx, int kick)
+static void check_umem(int fd, const char *ifname, struct ring *rx, struct ring *tx, int kick)
 {
 	struct vduse_iova_umem umem;
 	size_t size = 4194304;
 	void *mem;
 
-	mem = mmap(NULL, size, PROT_READ | PROT_WRITE,
-		   MAP_SHARED | MAP_ANONYMOUS, -1, 0);
+	mem = mmap(NULL, size, PROT_READ | PROT_WRITE, MAP_SHARED | MAP_ANONYMOUS, -1, 0);
 	CHECK(mem != MAP_FAILED, "mmap: %s", strerror(errno));
 	memset(&umem, 0, sizeof(umem));
 	umem.uaddr = (uintptr_t)mem;
@@ -666,21 +649,19 @@ static int test_basic(void)
 	sysfs_set(name, "bounce_size", "4194304");
 
 	server_start(&srv, fd);
-	CHECK(run("vdpa dev add name %s mgmtdev vduse", name) == 0,
-	      "vdpa dev add");
+	CHECK(run("vdpa dev add name %s mgmtdev vduse", name) == 0, "vdpa dev add");
 	CHECK(wait_netdev(basic_mac, ifname, sizeof(ifname), true, 10),
 	      "no netdev with the configured MAC");
 	printf("ok: %s has the configured MAC\n", ifname);
 	check_sysfs(name, ifname);
 	CHECK(run("vdpa dev show %s", name) == 0, "vdpa dev show");
-	CHECK(server_saw_status(&srv, VIRTIO_CONFIG_S_ACKNOWLEDGE |
-				VIRTIO_CONFIG_S_DRIVER |
-				VIRTIO_CONFIG_S_FEATURES_OK |
-				VIRTIO_CONFIG_S_DRIVER_OK),
+	CHECK(server_saw_status(&srv, VIRTIO_CONFIG_S_ACKNOWLEDGE | VIRTIO_CONFIG_S_DRIVER |
+					      VIRTIO_CONFIG_S_FEATURES_OK |
+					      VIRTIO_CONFIG_S_DRIVER_OK),
 	      "SET_STATUS DRIVER_OK never requested");
 	CHECK_OK(ioctl(fd, VDUSE_DEV_GET_FEATURES, &features));
-	CHECK((features & NET_FEATURES) == NET_FEATURES,
-	      "negotiated features %#llx", (unsigned long long)features);
+	CHECK((features & NET_FEATURES) == NET_FEATURES, "negotiated features %#llx",
+	      (unsigned long long)features);
 
 	/* kick eventfd on the tx queue before the driver uses it */
 	kick = eventfd(0, EFD_NONBLOCK);
@@ -726,7 +707,7 @@ static int test_basic(void)
 	CHECK(wait_netdev(basic_mac, ifname, sizeof(ifname), false, 5),
 	      "netdev still there after dev del");
 	CHECK(server_saw_status(&srv, 0), "no reset requested");
-	CHECK_ERRNO(ioctl(fd, VDUSE_VQ_INJECT_IRQ, &(uint32_t){ 0 }), EINVAL);
+	CHECK_ERRNO(ioctl(fd, VDUSE_VQ_INJECT_IRQ, &(uint32_t){0}), EINVAL);
 	CHECK_ERRNO(ioctl(ctl, VDUSE_DESTROY_DEV, cfg.c.name), EBUSY);
 	server_stop(&srv);
 	close(kick);
@@ -742,10 +723,9 @@ static int test_basic(void)
 	return 0;
 }
 
-static void bad_create(int ctl, void (*spoil)(struct dev_cfg *), int err,
-		       const char *what)
+static void bad_create(int ctl, void (*spoil)(struct dev_cfg *), int err, const char *what)
 {
-	static const uint8_t mac[6] = { 0x02, 0, 0, 0, 0, 0x42 };
+	static const uint8_t mac[6] = {0x02, 0, 0, 0, 0, 0x42};
 	struct dev_cfg cfg;
 
 	net_config(&cfg, "kmodbad", mac);
@@ -755,11 +735,13 @@ static void bad_create(int ctl, void (*spoil)(struct dev_cfg *), int err,
 		ioctl(ctl, VDUSE_DESTROY_DEV, cfg.c.name);
 		fail(__LINE__, what, "CREATE_DEV accepted");
 	}
-	CHECK(errno == err, "%s: errno %d (%s), want %d", what, errno,
-	      strerror(errno), err);
+	CHECK(errno == err, "%s: errno %d (%s), want %d", what, errno, strerror(errno), err);
 }
 
-static void spoil_reserved(struct dev_cfg *c) { c->c.reserved[3] = 1; }
+static void spoil_reserved(struct dev_cfg *c)
+{
+	c->c.reserved[3] = 1;
+}
 static void spoil_no_platform(struct dev_cfg *c)
 {
 	c->c.features &= ~(1ULL << VIRTIO_F_ACCESS_PLATFORM);
@@ -776,17 +758,38 @@ static void spoil_mq(struct dev_cfg *c)
 {
 	c->c.features |= 1ULL << VIRTIO_NET_F_MQ;
 }
-static void spoil_config_size(struct dev_cfg *c) { c->c.config_size = 8192; }
-static void spoil_align(struct dev_cfg *c) { c->c.vq_align = 8192; }
-static void spoil_vq_num(struct dev_cfg *c) { c->c.vq_num = 0x10000; }
-static void spoil_name_empty(struct dev_cfg *c) { c->c.name[0] = '\0'; }
-static void spoil_name_slash(struct dev_cfg *c) { c->c.name[2] = '/'; }
+static void spoil_config_size(struct dev_cfg *c)
+{
+	c->c.config_size = 8192;
+}
+static void spoil_align(struct dev_cfg *c)
+{
+	c->c.vq_align = 8192;
+}
+static void spoil_vq_num(struct dev_cfg *c)
+{
+	c->c.vq_num = 0x10000;
+}
+static void spoil_name_empty(struct dev_cfg *c)
+{
+	c->c.name[0] = '\0';
+}
+static void spoil_name_slash(struct dev_cfg *c)
+{
+	c->c.name[2] = '/';
+}
 static void spoil_name_long(struct dev_cfg *c)
 {
 	memset(c->c.name, 'a', sizeof(c->c.name));
 }
-static void spoil_device_id(struct dev_cfg *c) { c->c.device_id = 42; }
-static void spoil_name_dots(struct dev_cfg *c) { strcpy(c->c.name, ".."); }
+static void spoil_device_id(struct dev_cfg *c)
+{
+	c->c.device_id = 42;
+}
+static void spoil_name_dots(struct dev_cfg *c)
+{
+	strcpy(c->c.name, "..");
+}
 static void spoil_name_control(struct dev_cfg *c)
 {
 	strcpy(c->c.name, "control");
@@ -794,7 +797,7 @@ static void spoil_name_control(struct dev_cfg *c)
 
 static int test_badargs(void)
 {
-	static const uint8_t mac[6] = { 0x02, 0x56, 0x44, 0x55, 0x53, 0x02 };
+	static const uint8_t mac[6] = {0x02, 0x56, 0x44, 0x55, 0x53, 0x02};
 	const char *name = "kmodtest1";
 	struct vduse_iotlb_entry entry;
 	struct vduse_iova_umem umem;
@@ -825,7 +828,7 @@ static int test_badargs(void)
 	bad_create(ctl, spoil_no_platform, EINVAL, "no ACCESS_PLATFORM");
 	bad_create(ctl, spoil_no_v1, EINVAL, "no VERSION_1");
 	bad_create(ctl, spoil_ctrl_vq, EINVAL, "CTRL_VQ");
-	if (!upstream)	/* kmod/ only: see doc/vduse-uapi.md */
+	if (!upstream) /* kmod/ only: see doc/vduse-uapi.md */
 		bad_create(ctl, spoil_mq, EINVAL, "MQ");
 	bad_create(ctl, spoil_config_size, EINVAL, "config_size");
 	bad_create(ctl, spoil_align, EINVAL, "vq_align");
@@ -849,8 +852,7 @@ static int test_badargs(void)
 	/* with no file open, the device alone pins the module */
 	close(fd);
 	close(ctl);
-	CHECK(run("rmmod vduse 2>/dev/null") != 0,
-	      "module unloaded while a device exists");
+	CHECK(run("rmmod vduse 2>/dev/null") != 0, "module unloaded while a device exists");
 	ctl = open_control();
 	fd = open_dev(name);
 
@@ -859,8 +861,7 @@ static int test_badargs(void)
 	      "dev add accepted a device without VQ_SETUP");
 	CHECK(run("vdpa dev add name nosuchdev mgmtdev vduse 2>/dev/null") != 0,
 	      "dev add accepted an unknown device");
-	CHECK(run("vdpa dev del nosuchdev 2>/dev/null") != 0,
-	      "dev del accepted an unknown device");
+	CHECK(run("vdpa dev del nosuchdev 2>/dev/null") != 0, "dev del accepted an unknown device");
 
 	memset(&vq, 0, sizeof(vq));
 	vq.index = 2;
@@ -883,13 +884,13 @@ static int test_badargs(void)
 	efd.fd = -1;
 	CHECK_ERRNO(ioctl(fd, VDUSE_VQ_SETUP_KICKFD, &efd), EINVAL);
 	efd.index = 0;
-	efd.fd = ctl;		/* not an eventfd */
+	efd.fd = ctl; /* not an eventfd */
 	CHECK_ERRNO(ioctl(fd, VDUSE_VQ_SETUP_KICKFD, &efd), EINVAL);
 	efd.fd = 9999;
 	CHECK_ERRNO(ioctl(fd, VDUSE_VQ_SETUP_KICKFD, &efd), EBADF);
 
-	CHECK_ERRNO(ioctl(fd, VDUSE_VQ_INJECT_IRQ, &(uint32_t){ 2 }), EINVAL);
-	CHECK_ERRNO(ioctl(fd, VDUSE_VQ_INJECT_IRQ, &(uint32_t){ 0 }), EINVAL);
+	CHECK_ERRNO(ioctl(fd, VDUSE_VQ_INJECT_IRQ, &(uint32_t){2}), EINVAL);
+	CHECK_ERRNO(ioctl(fd, VDUSE_VQ_INJECT_IRQ, &(uint32_t){0}), EINVAL);
 	CHECK_ERRNO(ioctl(fd, VDUSE_DEV_INJECT_CONFIG_IRQ), EINVAL);
 
 	memset(&upd, 0, sizeof(upd));
@@ -928,27 +929,27 @@ static int test_badargs(void)
 	resp.reserved[1] = 1;
 	CHECK_ERRNO(write(fd, &resp, sizeof(resp)), EINVAL);
 
-	CHECK(write_file("/sys/class/vduse/kmodtest1/bounce_size", "4096") < 0 &&
-	      errno == EINVAL, "bounce_size 4096 accepted");
-	CHECK(write_file("/sys/class/vduse/kmodtest1/msg_timeout", "x") < 0 &&
-	      errno == EINVAL, "msg_timeout x accepted");
+	CHECK(write_file("/sys/class/vduse/kmodtest1/bounce_size", "4096") < 0 && errno == EINVAL,
+	      "bounce_size 4096 accepted");
+	CHECK(write_file("/sys/class/vduse/kmodtest1/msg_timeout", "x") < 0 && errno == EINVAL,
+	      "msg_timeout x accepted");
 	printf("ok: device file rejects bad arguments\n");
 
 	/* attached: the IOVA domain exists */
 	setup_vqs(fd, 2);
 	sysfs_set(name, "bounce_size", "1048576");
 	server_start(&srv, fd);
-	CHECK(run("vdpa dev add name %s mgmtdev vduse mac 02:00:00:00:00:01 2>/dev/null",
-		  name) != 0, "dev add accepted a MAC attribute");
-	CHECK(run("vdpa dev add name %s mgmtdev vduse", name) == 0,
-	      "vdpa dev add");
+	CHECK(run("vdpa dev add name %s mgmtdev vduse mac 02:00:00:00:00:01 2>/dev/null", name) !=
+		      0,
+	      "dev add accepted a MAC attribute");
+	CHECK(run("vdpa dev add name %s mgmtdev vduse", name) == 0, "vdpa dev add");
 	CHECK(run("vdpa dev add name %s mgmtdev vduse 2>/dev/null", name) != 0,
 	      "second dev add accepted");
 	CHECK(wait_netdev(mac, ifname, sizeof(ifname), true, 10), "no netdev");
 	/* upstream enters the bounce area at the first buffer mapping */
 	CHECK(run("ip link set %s up", ifname) == 0, "ip link set up");
-	CHECK(write_file("/sys/class/vduse/kmodtest1/bounce_size", "2097152") < 0 &&
-	      errno == EPERM, "bounce_size changed while attached");
+	CHECK(write_file("/sys/class/vduse/kmodtest1/bounce_size", "2097152") < 0 && errno == EPERM,
+	      "bounce_size changed while attached");
 
 	memset(&entry, 0, sizeof(entry));
 	entry.start = 10;
@@ -961,16 +962,14 @@ static int test_badargs(void)
 	info.start = 0;
 	info.last = 0;
 	CHECK_OK(ioctl(fd, VDUSE_IOTLB_GET_INFO, &info));
-	CHECK(info.start == 0 && info.last == 1048575 &&
-	      (info.capability & VDUSE_IOVA_CAP_UMEM),
-	      "bounce region [%#llx, %#llx] cap %#llx",
-	      (unsigned long long)info.start, (unsigned long long)info.last,
-	      (unsigned long long)info.capability);
+	CHECK(info.start == 0 && info.last == 1048575 && (info.capability & VDUSE_IOVA_CAP_UMEM),
+	      "bounce region [%#llx, %#llx] cap %#llx", (unsigned long long)info.start,
+	      (unsigned long long)info.last, (unsigned long long)info.capability);
 	info.reserved[2] = 1;
 	CHECK_ERRNO(ioctl(fd, VDUSE_IOTLB_GET_INFO, &info), EINVAL);
 
-	mem = mmap(NULL, 1048576 + 4096, PROT_READ | PROT_WRITE,
-		   MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+	mem = mmap(NULL, 1048576 + 4096, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1,
+		   0);
 	CHECK(mem != MAP_FAILED, "mmap");
 	memset(&umem, 0, sizeof(umem));
 	umem.uaddr = (uintptr_t)mem;
@@ -988,7 +987,8 @@ static int test_badargs(void)
 	CHECK_ERRNO(ioctl(fd, VDUSE_IOTLB_REG_UMEM, &umem), EEXIST);
 	/* traffic through the user pages */
 	CHECK(run("ip link set %s up && ping -c 2 -W 1 -I %s 192.0.2.1 >/dev/null 2>&1; true",
-		  ifname, ifname) == 0, "traffic");
+		  ifname, ifname) == 0,
+	      "traffic");
 	umem.size = 8192;
 	CHECK_ERRNO(ioctl(fd, VDUSE_IOTLB_DEREG_UMEM, &umem), EINVAL);
 	umem.size = 1048576;
@@ -1068,8 +1068,7 @@ static bool (*kill_on_status)(uint8_t status, bool driver_ok_seen);
 static bool status_features_ok(uint8_t status, bool driver_ok_seen)
 {
 	(void)driver_ok_seen;
-	return (status & VIRTIO_CONFIG_S_FEATURES_OK) &&
-	       !(status & VIRTIO_CONFIG_S_DRIVER_OK);
+	return (status & VIRTIO_CONFIG_S_FEATURES_OK) && !(status & VIRTIO_CONFIG_S_DRIVER_OK);
 }
 
 static bool status_reset(uint8_t status, bool driver_ok_seen)
@@ -1133,8 +1132,8 @@ static pid_t spawn_vdpa(const char *op, const char *name)
 	CHECK(pid >= 0, "fork");
 	if (pid == 0) {
 		if (!strcmp(op, "add"))
-			execlp("vdpa", "vdpa", "dev", "add", "name", name,
-			       "mgmtdev", "vduse", (char *)NULL);
+			execlp("vdpa", "vdpa", "dev", "add", "name", name, "mgmtdev", "vduse",
+			       (char *)NULL);
 		else
 			execlp("vdpa", "vdpa", "dev", op, name, (char *)NULL);
 		_exit(127);
@@ -1161,7 +1160,7 @@ static int wait_vdpa(pid_t pid, double timeout)
 
 static bool wait_byte(int rd, double timeout)
 {
-	struct pollfd p = { .fd = rd, .events = POLLIN };
+	struct pollfd p = {.fd = rd, .events = POLLIN};
 	char c;
 
 	return poll(&p, 1, (int)(timeout * 1000)) == 1 && read(rd, &c, 1) == 1;
@@ -1173,13 +1172,12 @@ static void check_broken(const char *name)
 	struct pollfd p;
 	int fd = open_dev(name);
 
-	CHECK_ERRNO(ioctl(fd, VDUSE_VQ_SETUP_KICKFD,
-			  &(struct vduse_vq_eventfd){ .index = 0, .fd = -1 }),
-		    EPERM);
+	CHECK_ERRNO(
+		ioctl(fd, VDUSE_VQ_SETUP_KICKFD, &(struct vduse_vq_eventfd){.index = 0, .fd = -1}),
+		EPERM);
 	p.fd = fd;
 	p.events = POLLIN;
-	CHECK(poll(&p, 1, 0) == 1 && (p.revents & POLLERR),
-	      "broken device does not poll POLLERR");
+	CHECK(poll(&p, 1, 0) == 1 && (p.revents & POLLERR), "broken device does not poll POLLERR");
 	close(fd);
 }
 
@@ -1187,8 +1185,7 @@ static void check_broken(const char *name)
  * Create a device and start `vdpa dev add` on it (at *t0); its server reads
  * the first request and is killed before it answers. Returns vdpa's pid.
  */
-static pid_t add_silently_killed(int ctl, struct dev_cfg *cfg,
-				 const char *timeout, double *t0)
+static pid_t add_silently_killed(int ctl, struct dev_cfg *cfg, const char *timeout, double *t0)
 {
 	pid_t child, add;
 	int rd;
@@ -1204,7 +1201,7 @@ static pid_t add_silently_killed(int ctl, struct dev_cfg *cfg,
 
 static int test_kill(void)
 {
-	static const uint8_t mac[6] = { 0x02, 0x56, 0x44, 0x55, 0x53, 0x03 };
+	static const uint8_t mac[6] = {0x02, 0x56, 0x44, 0x55, 0x53, 0x03};
 	const char *name = "kmodtest2";
 	char ifname[IF_NAMESIZE];
 	struct dev_cfg cfg;
@@ -1221,8 +1218,7 @@ static int test_kill(void)
 	dt = now() - t0;
 	printf("vdpa dev add returned %d after %.1f s\n", st, dt);
 	CHECK(st != -2, "the kernel waited %.1f s for a dead server", dt);
-	CHECK(!find_netdev(mac, ifname, sizeof(ifname)),
-	      "a netdev appeared on a broken device");
+	CHECK(!find_netdev(mac, ifname, sizeof(ifname)), "a netdev appeared on a broken device");
 	check_broken(name);
 	CHECK(run("vdpa dev del %s", name) == 0, "vdpa dev del (broken)");
 	CHECK_OK(ioctl(ctl, VDUSE_DESTROY_DEV, cfg.c.name));
@@ -1232,8 +1228,7 @@ static int test_kill(void)
 	create_ready(ctl, &cfg, "2");
 	child = spawn(answering_server, name, &rd);
 	CHECK(wait_byte(rd, 10), "server did not start");
-	CHECK(run("vdpa dev add name %s mgmtdev vduse", name) == 0,
-	      "vdpa dev add");
+	CHECK(run("vdpa dev add name %s mgmtdev vduse", name) == 0, "vdpa dev add");
 	CHECK(wait_netdev(mac, ifname, sizeof(ifname), true, 10), "no netdev");
 	CHECK(run("ip link set %s up", ifname) == 0, "ip link set up");
 	reap(child, rd);
@@ -1241,8 +1236,7 @@ static int test_kill(void)
 	CHECK(run("vdpa dev del %s", name) == 0, "vdpa dev del");
 	dt = now() - t0;
 	CHECK(dt < 15, "dev del took %.1f s", dt);
-	CHECK(wait_netdev(mac, ifname, sizeof(ifname), false, 5),
-	      "netdev still there");
+	CHECK(wait_netdev(mac, ifname, sizeof(ifname), false, 5), "netdev still there");
 	CHECK_OK(ioctl(ctl, VDUSE_DESTROY_DEV, cfg.c.name));
 	printf("ok: detached a device whose server was killed (%.1f s)\n", dt);
 
@@ -1257,8 +1251,7 @@ static int test_kill(void)
 	dt = now() - t0;
 	CHECK(st == 0, "vdpa dev add failed (%d)", st);
 	CHECK(dt < 9, "dev add took %.1f s: the request was not requeued", dt);
-	CHECK(wait_netdev(mac, ifname, sizeof(ifname), true, 10),
-	      "no netdev after reconnection");
+	CHECK(wait_netdev(mac, ifname, sizeof(ifname), true, 10), "no netdev after reconnection");
 	t0 = now();
 	CHECK(run("vdpa dev del %s", name) == 0, "vdpa dev del");
 	CHECK(wait_byte(rd, 10), "second server saw no reset");
@@ -1281,14 +1274,13 @@ static int test_kill(void)
 	CHECK(dt < 5, "killing the waiting task took %.1f s", dt);
 	reap(child, rd);
 	fd = open_dev(name);
-	CHECK_OK(ioctl(fd, VDUSE_VQ_SETUP_KICKFD,
-		       &(struct vduse_vq_eventfd){ .index = 0, .fd = -1 }));
+	CHECK_OK(
+		ioctl(fd, VDUSE_VQ_SETUP_KICKFD, &(struct vduse_vq_eventfd){.index = 0, .fd = -1}));
 	close(fd);
 	run("vdpa dev del %s 2>/dev/null", name);
 	CHECK_OK(ioctl(ctl, VDUSE_DESTROY_DEV, cfg.c.name));
 	close(ctl);
-	printf("ok: a killed waiter returns at once (%.1f s), device not broken\n",
-	       dt);
+	printf("ok: a killed waiter returns at once (%.1f s), device not broken\n", dt);
 	return 0;
 }
 
@@ -1309,22 +1301,18 @@ static void kill_during(const char *name, const char *op, pid_t child, int rd)
 	CHECK(wait_byte(rd, 20), "the server never read the request to die on");
 	waitpid(child, &st, 0);
 	close(rd);
-	CHECK(WIFSIGNALED(st) && WTERMSIG(st) == SIGKILL,
-	      "the server did not die by SIGKILL");
+	CHECK(WIFSIGNALED(st) && WTERMSIG(st) == SIGKILL, "the server did not die by SIGKILL");
 	st = wait_vdpa(pid, 20);
 	dt = now() - t0;
 	printf("vdpa dev %s returned %d after %.1f s\n", op, st, dt);
 	CHECK(st != -2, "vdpa dev %s still waiting after %.1f s", op, dt);
-	CHECK(dt >= 1.5, "vdpa dev %s returned after %.1f s, before msg_timeout",
-	      op, dt);
+	CHECK(dt >= 1.5, "vdpa dev %s returned after %.1f s, before msg_timeout", op, dt);
 	check_broken(name);
 }
 
 /* A fresh device, msg_timeout 2 s, served by a dying_server() child. */
-static pid_t dying_device(int ctl, struct dev_cfg *cfg, const char *name,
-			  const uint8_t mac[6],
-			  bool (*on)(uint8_t status, bool driver_ok_seen),
-			  int *rd)
+static pid_t dying_device(int ctl, struct dev_cfg *cfg, const char *name, const uint8_t mac[6],
+			  bool (*on)(uint8_t status, bool driver_ok_seen), int *rd)
 {
 	net_config(cfg, name, mac);
 	create_ready(ctl, cfg, "2");
@@ -1334,7 +1322,7 @@ static pid_t dying_device(int ctl, struct dev_cfg *cfg, const char *name,
 
 static int test_killfeat(void)
 {
-	static const uint8_t mac[6] = { 0x02, 0x56, 0x44, 0x55, 0x53, 0x04 };
+	static const uint8_t mac[6] = {0x02, 0x56, 0x44, 0x55, 0x53, 0x04};
 	char ifname[IF_NAMESIZE];
 	struct dev_cfg cfg;
 	int ctl, rd;
@@ -1344,13 +1332,11 @@ static int test_killfeat(void)
 	ctl = open_control();
 	child = dying_device(ctl, &cfg, "kmodfeat", mac, status_features_ok, &rd);
 	kill_during(cfg.c.name, "add", child, rd);
-	CHECK(!find_netdev(mac, ifname, sizeof(ifname)),
-	      "a netdev appeared on a broken device");
+	CHECK(!find_netdev(mac, ifname, sizeof(ifname)), "a netdev appeared on a broken device");
 	CHECK_ERRNO(ioctl(ctl, VDUSE_DESTROY_DEV, cfg.c.name), EBUSY);
 	t0 = now();
 	CHECK(run("vdpa dev del %s", cfg.c.name) == 0, "vdpa dev del (broken)");
-	CHECK(now() - t0 < 5, "dev del of a broken device took %.1f s",
-	      now() - t0);
+	CHECK(now() - t0 < 5, "dev del of a broken device took %.1f s", now() - t0);
 	CHECK_OK(ioctl(ctl, VDUSE_DESTROY_DEV, cfg.c.name));
 	close(ctl);
 	printf("ok: server killed at FEATURES_OK: attach returned, device broken, destroyed\n");
@@ -1359,7 +1345,7 @@ static int test_killfeat(void)
 
 static int test_killreset(void)
 {
-	static const uint8_t mac[6] = { 0x02, 0x56, 0x44, 0x55, 0x53, 0x05 };
+	static const uint8_t mac[6] = {0x02, 0x56, 0x44, 0x55, 0x53, 0x05};
 	char ifname[IF_NAMESIZE];
 	struct dev_cfg cfg;
 	int ctl, rd;
@@ -1367,15 +1353,12 @@ static int test_killreset(void)
 
 	ctl = open_control();
 	child = dying_device(ctl, &cfg, "kmodreset", mac, status_reset, &rd);
-	CHECK(run("vdpa dev add name %s mgmtdev vduse", cfg.c.name) == 0,
-	      "vdpa dev add");
+	CHECK(run("vdpa dev add name %s mgmtdev vduse", cfg.c.name) == 0, "vdpa dev add");
 	CHECK(wait_netdev(mac, ifname, sizeof(ifname), true, 10), "no netdev");
 	CHECK(run("ip link set %s up", ifname) == 0, "ip link set up");
 	kill_during(cfg.c.name, "del", child, rd);
-	CHECK(!find_netdev(mac, ifname, sizeof(ifname)),
-	      "netdev still there after dev del");
-	CHECK(run("vdpa dev show %s 2>/dev/null", cfg.c.name) != 0,
-	      "still attached after dev del");
+	CHECK(!find_netdev(mac, ifname, sizeof(ifname)), "netdev still there after dev del");
+	CHECK(run("vdpa dev show %s 2>/dev/null", cfg.c.name) != 0, "still attached after dev del");
 	CHECK_OK(ioctl(ctl, VDUSE_DESTROY_DEV, cfg.c.name));
 	close(ctl);
 	printf("ok: server killed during the reset of dev del: returned, destroyed\n");
@@ -1385,13 +1368,13 @@ static int test_killreset(void)
 /* ---- many create, attach, detach, destroy cycles ---- */
 
 /* CYCLES=n in the environment: fewer, to try things */
-#define CYCLES		(getenv("CYCLES") ? atoi(getenv("CYCLES")) : 1000)
-#define WARMUP		20	/* cycles before the first memory snapshot */
-#define MAX_CACHES	512
+#define CYCLES	   (getenv("CYCLES") ? atoi(getenv("CYCLES")) : 1000)
+#define WARMUP	   20 /* cycles before the first memory snapshot */
+#define MAX_CACHES 512
 
 struct mem_snapshot {
 	long avail_kb, slab_kb, vmalloc_kb;
-	long pages;	/* kmod/'s domain pages, 0 on upstream VDUSE */
+	long pages; /* kmod/'s domain pages, 0 on upstream VDUSE */
 	int ncaches;
 	char cache[MAX_CACHES][32];
 	long objs[MAX_CACHES];
@@ -1412,7 +1395,7 @@ static void mem_snapshot(struct mem_snapshot *m)
 	char *line, *save;
 
 	sync();
-	usleep(200000);		/* RCU-deferred frees */
+	usleep(200000); /* RCU-deferred frees */
 	CHECK(write_file("/proc/sys/vm/drop_caches", "3") == 0, "drop_caches");
 	CHECK(read_file("/proc/meminfo", buf, sizeof(buf)) == 0, "meminfo");
 	m->avail_kb = meminfo_kb(buf, "MemAvailable:");
@@ -1428,13 +1411,10 @@ static void mem_snapshot(struct mem_snapshot *m)
 	/* "name active_objs num_objs ...", after two header lines */
 	CHECK(read_file("/proc/slabinfo", buf, sizeof(buf)) == 0, "slabinfo");
 	m->ncaches = 0;
-	for (line = strtok_r(buf, "\n", &save); line;
-	     line = strtok_r(NULL, "\n", &save)) {
-		if (line[0] == '#' || !strncmp(line, "slabinfo", 8) ||
-		    m->ncaches == MAX_CACHES)
+	for (line = strtok_r(buf, "\n", &save); line; line = strtok_r(NULL, "\n", &save)) {
+		if (line[0] == '#' || !strncmp(line, "slabinfo", 8) || m->ncaches == MAX_CACHES)
 			continue;
-		if (sscanf(line, "%31s %ld", m->cache[m->ncaches],
-			   &m->objs[m->ncaches]) == 2)
+		if (sscanf(line, "%31s %ld", m->cache[m->ncaches], &m->objs[m->ncaches]) == 2)
 			m->ncaches++;
 	}
 }
@@ -1444,18 +1424,16 @@ static void mem_snapshot(struct mem_snapshot *m)
  * count objects per slab cache, so that a small one (a 64-byte string)
  * shows as clearly as a large one, and allow n / 2 objects per cache for
  * what the rest of the guest allocates meanwhile (up to 186 seen, less than
- * 1000 cycles' worth: per-CPU slabs and partial slabs that have not emptied). vmap_area is left out: it
- * also holds the free ranges of the vmalloc space, which fragment with every
- * thread stack; VmallocUsed covers vmalloc instead: the domain's page array
- * alone is 256 KiB, so losing one per cycle is far above the 1 MiB allowed.
- * Pages: the module counts the pages of its domains (bounce pages, rings)
- * in /sys/class/vduse/pages, which must be back to 0 with no device left.
+ * 1000 cycles' worth: per-CPU slabs and partial slabs that have not emptied). vmap_area is left
+ * out: it also holds the free ranges of the vmalloc space, which fragment with every thread stack;
+ * VmallocUsed covers vmalloc instead: the domain's page array alone is 256 KiB, so losing one per
+ * cycle is far above the 1 MiB allowed. Pages: the module counts the pages of its domains (bounce
+ * pages, rings) in /sys/class/vduse/pages, which must be back to 0 with no device left.
  * MemAvailable is only printed: on 6.1 it falls by about 22 KiB per attach
  * and detach (create and destroy alone lose nothing) while kmod/'s pages,
  * slab objects and vmalloc stay flat; where those pages go is not known yet.
  */
-static void mem_compare(const struct mem_snapshot *a,
-			const struct mem_snapshot *b, int n)
+static void mem_compare(const struct mem_snapshot *a, const struct mem_snapshot *b, int n)
 {
 	long worst = 0, before, d;
 	const char *worst_name = "-";
@@ -1476,11 +1454,11 @@ static void mem_compare(const struct mem_snapshot *a,
 			worst_name = b->cache[i];
 		}
 	}
-	printf("memory after %d more cycles: MemAvailable %+ld KiB, Slab %+ld KiB, VmallocUsed %+ld KiB, most new objects %ld (%s), kmod/ pages %ld\n",
-	       n, b->avail_kb - a->avail_kb, b->slab_kb - a->slab_kb,
-	       b->vmalloc_kb - a->vmalloc_kb, worst, worst_name, b->pages);
-	CHECK(worst < n / 2, "%ld more objects in %s after %d cycles", worst,
-	      worst_name, n);
+	printf("memory after %d more cycles: MemAvailable %+ld KiB, Slab %+ld KiB, VmallocUsed "
+	       "%+ld KiB, most new objects %ld (%s), kmod/ pages %ld\n",
+	       n, b->avail_kb - a->avail_kb, b->slab_kb - a->slab_kb, b->vmalloc_kb - a->vmalloc_kb,
+	       worst, worst_name, b->pages);
+	CHECK(worst < n / 2, "%ld more objects in %s after %d cycles", worst, worst_name, n);
 	CHECK(b->pages == 0, "kmod/ still holds %ld pages", b->pages);
 	CHECK(b->vmalloc_kb - a->vmalloc_kb < 1024, "VmallocUsed grew by %ld KiB",
 	      b->vmalloc_kb - a->vmalloc_kb);
@@ -1503,8 +1481,7 @@ static void nl_init(struct nl_req *r, uint16_t family, uint8_t cmd)
 	r->n.nlmsg_len = NLMSG_LENGTH(GENL_HDRLEN);
 	r->n.nlmsg_type = family;
 	/* the controller answers with the family, the others with an ack */
-	r->n.nlmsg_flags = NLM_F_REQUEST |
-			   (family == GENL_ID_CTRL ? 0 : NLM_F_ACK);
+	r->n.nlmsg_flags = NLM_F_REQUEST | (family == GENL_ID_CTRL ? 0 : NLM_F_ACK);
 	r->g.cmd = cmd;
 	r->g.version = 1;
 }
@@ -1527,8 +1504,8 @@ static int nl_call(int sk, struct nl_req *r, char *reply, size_t len)
 	struct nlmsghdr *h = (struct nlmsghdr *)reply;
 	ssize_t n;
 
-	CHECK(send(sk, r, r->n.nlmsg_len, 0) == (ssize_t)r->n.nlmsg_len,
-	      "netlink send: %s", strerror(errno));
+	CHECK(send(sk, r, r->n.nlmsg_len, 0) == (ssize_t)r->n.nlmsg_len, "netlink send: %s",
+	      strerror(errno));
 	n = recv(sk, reply, len, 0);
 	CHECK(n >= (ssize_t)sizeof(*h), "netlink recv: %s", strerror(errno));
 	if (h->nlmsg_type == NLMSG_ERROR)
@@ -1550,8 +1527,7 @@ static int vdpa_socket(void)
 	CHECK(sk >= 0, "netlink socket: %s", strerror(errno));
 	nl_init(&r, GENL_ID_CTRL, CTRL_CMD_GETFAMILY);
 	nl_put_str(&r, CTRL_ATTR_FAMILY_NAME, VDPA_GENL_NAME);
-	CHECK(nl_call(sk, &r, reply, sizeof(reply)) == 0,
-	      "no vdpa netlink family");
+	CHECK(nl_call(sk, &r, reply, sizeof(reply)) == 0, "no vdpa netlink family");
 	a = (struct nlattr *)(reply + NLMSG_LENGTH(GENL_HDRLEN));
 	left = h->nlmsg_len - NLMSG_LENGTH(GENL_HDRLEN);
 	while (left >= NLA_HDRLEN && a->nla_type != CTRL_ATTR_FAMILY_ID) {
@@ -1578,7 +1554,7 @@ static int vdpa_nl(int sk, bool add, const char *name)
 
 static int test_cycles(void)
 {
-	static const uint8_t mac[6] = { 0x02, 0x56, 0x44, 0x55, 0x53, 0x06 };
+	static const uint8_t mac[6] = {0x02, 0x56, 0x44, 0x55, 0x53, 0x06};
 	static struct mem_snapshot before, after;
 	char ifname[IF_NAMESIZE];
 	struct server srv;
@@ -1599,16 +1575,14 @@ static int test_cycles(void)
 		server_start(&srv, fd);
 		ret = vdpa_nl(sk, true, cfg.c.name);
 		CHECK(ret == 0, "cycle %d: vdpa dev add: %s", i, strerror(-ret));
-		CHECK(wait_netdev(mac, ifname, sizeof(ifname), true, 10),
-		      "cycle %d: no netdev", i);
+		CHECK(wait_netdev(mac, ifname, sizeof(ifname), true, 10), "cycle %d: no netdev", i);
 		ret = vdpa_nl(sk, false, cfg.c.name);
 		CHECK(ret == 0, "cycle %d: vdpa dev del: %s", i, strerror(-ret));
 		CHECK(wait_netdev(mac, ifname, sizeof(ifname), false, 10),
 		      "cycle %d: netdev still there", i);
-		CHECK(server_saw_status(&srv, VIRTIO_CONFIG_S_ACKNOWLEDGE |
-					VIRTIO_CONFIG_S_DRIVER |
-					VIRTIO_CONFIG_S_FEATURES_OK |
-					VIRTIO_CONFIG_S_DRIVER_OK),
+		CHECK(server_saw_status(&srv, VIRTIO_CONFIG_S_ACKNOWLEDGE | VIRTIO_CONFIG_S_DRIVER |
+						      VIRTIO_CONFIG_S_FEATURES_OK |
+						      VIRTIO_CONFIG_S_DRIVER_OK),
 		      "cycle %d: no DRIVER_OK", i);
 		server_stop(&srv);
 		close(fd);
@@ -1619,8 +1593,7 @@ static int test_cycles(void)
 	dt = now() - t0;
 	close(sk);
 	close(ctl);
-	printf("ok: %d cycles in %.1f s (%.0f ms each)\n", CYCLES, dt,
-	       dt * 1000 / CYCLES);
+	printf("ok: %d cycles in %.1f s (%.0f ms each)\n", CYCLES, dt, dt * 1000 / CYCLES);
 	mem_snapshot(&after);
 	mem_compare(&before, &after, CYCLES - WARMUP);
 	printf("ok: memory returned\n");
@@ -1644,25 +1617,23 @@ static unsigned long fwd_frames;
 /* Move what port s transmitted to the receive queue of port t. */
 static bool forward(struct port *s, struct port *t)
 {
-	static const struct virtio_net_hdr_v1 hdr = { .num_buffers = 1 };
+	static const struct virtio_net_hdr_v1 hdr = {.num_buffers = 1};
 	uint8_t frame[2048];
 	bool tx_done = false, rx_done = false;
 
-	while (__atomic_load_n(&s->tx.avail->idx, __ATOMIC_ACQUIRE) !=
-	       s->tx.last_avail) {
+	while (__atomic_load_n(&s->tx.avail->idx, __ATOMIC_ACQUIRE) != s->tx.last_avail) {
 		uint16_t head = s->tx.avail->ring[s->tx.last_avail % s->tx.info.num];
 		uint16_t used = s->tx.used->idx;
 		size_t n = 0;
 		int i;
 
 		s->tx.last_avail++;
-		for (i = head; ; i = s->tx.desc[i].next) {
+		for (i = head;; i = s->tx.desc[i].next) {
 			struct vring_desc *d = &s->tx.desc[i];
 
 			if (n + d->len > sizeof(frame))
 				break;
-			memcpy(frame + n, iova_to_va(s->fd, d->addr, d->len),
-			       d->len);
+			memcpy(frame + n, iova_to_va(s->fd, d->addr, d->len), d->len);
 			n += d->len;
 			if (!(d->flags & VRING_DESC_F_NEXT))
 				break;
@@ -1673,9 +1644,8 @@ static bool forward(struct port *s, struct port *t)
 		tx_done = true;
 
 		if (n <= HDR_LEN ||
-		    __atomic_load_n(&t->rx.avail->idx, __ATOMIC_ACQUIRE) ==
-		    t->rx.last_avail)
-			continue;	/* nothing to send, or no buffer: drop */
+		    __atomic_load_n(&t->rx.avail->idx, __ATOMIC_ACQUIRE) == t->rx.last_avail)
+			continue; /* nothing to send, or no buffer: drop */
 		head = t->rx.avail->ring[t->rx.last_avail % t->rx.info.num];
 		if (t->rx.desc[head].len < n)
 			continue;
@@ -1694,9 +1664,9 @@ static bool forward(struct port *s, struct port *t)
 		fwd_frames++;
 	}
 	if (tx_done)
-		ioctl(s->fd, VDUSE_VQ_INJECT_IRQ, &(uint32_t){ 1 });
+		ioctl(s->fd, VDUSE_VQ_INJECT_IRQ, &(uint32_t){1});
 	if (rx_done)
-		ioctl(t->fd, VDUSE_VQ_INJECT_IRQ, &(uint32_t){ 0 });
+		ioctl(t->fd, VDUSE_VQ_INJECT_IRQ, &(uint32_t){0});
 	return tx_done;
 }
 
@@ -1718,10 +1688,10 @@ static void *forwarder(void *arg)
 static int test_ping(void)
 {
 	static const uint8_t macs[2][6] = {
-		{ 0x02, 0x56, 0x44, 0x55, 0x53, 0x0a },
-		{ 0x02, 0x56, 0x44, 0x55, 0x53, 0x0b },
+		{0x02, 0x56, 0x44, 0x55, 0x53, 0x0a},
+		{0x02, 0x56, 0x44, 0x55, 0x53, 0x0b},
 	};
-	static const char *names[2] = { "kmodping0", "kmodping1" };
+	static const char *names[2] = {"kmodping0", "kmodping1"};
 	struct dev_cfg cfg;
 	pthread_t thr;
 	int ctl, i;
@@ -1738,8 +1708,8 @@ static int test_ping(void)
 		setup_vqs(p->fd, 2);
 		sysfs_set(p->name, "msg_timeout", "10");
 		server_start(&p->srv, p->fd);
-		CHECK(run("vdpa dev add name %s mgmtdev vduse", p->name) == 0,
-		      "vdpa dev add %s", p->name);
+		CHECK(run("vdpa dev add name %s mgmtdev vduse", p->name) == 0, "vdpa dev add %s",
+		      p->name);
 		CHECK(wait_netdev(p->mac, p->ifname, sizeof(p->ifname), true, 10),
 		      "no netdev for %s", p->name);
 		ring_map(p->fd, 0, &p->rx);
@@ -1757,12 +1727,12 @@ static int test_ping(void)
 	      "large pings lost");
 	/* a few seconds of TCP: many frames, full rings */
 	CHECK(run("ip netns exec kmodns1 iperf3 -s -1 -D -B 10.99.0.2 >/dev/null && sleep 0.5 && "
-		  "timeout 60 ip netns exec kmodns0 iperf3 -c 10.99.0.2 -t 3 | grep -E \"sender|receiver\"") == 0,
+		  "timeout 60 ip netns exec kmodns0 iperf3 -c 10.99.0.2 -t 3 | grep -E "
+		  "\"sender|receiver\"") == 0,
 	      "TCP through the two devices");
 	fwd_stop = true;
 	pthread_join(thr, NULL);
-	printf("ok: ping and TCP through two devices, %lu frames forwarded\n",
-	       fwd_frames);
+	printf("ok: ping and TCP through two devices, %lu frames forwarded\n", fwd_frames);
 	CHECK(fwd_frames >= 1000, "only %lu frames forwarded", fwd_frames);
 
 	unmap_regions();
@@ -1785,13 +1755,9 @@ static const struct {
 	const char *name;
 	int (*fn)(void);
 } tests[] = {
-	{ "basic", test_basic },
-	{ "badargs", test_badargs },
-	{ "kill", test_kill },
-	{ "ping", test_ping },
-	{ "killfeat", test_killfeat },
-	{ "killreset", test_killreset },
-	{ "cycles", test_cycles },
+	{"basic", test_basic},	 {"badargs", test_badargs},   {"kill", test_kill},
+	{"ping", test_ping},	 {"killfeat", test_killfeat}, {"killreset", test_killreset},
+	{"cycles", test_cycles},
 };
 
 int main(int argc, char **argv)
