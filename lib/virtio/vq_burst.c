@@ -141,26 +141,24 @@ static enum vq_chain_status chain_to_mbuf(struct vq *vq, struct rte_mempool *mp,
 uint16_t vq_dequeue_burst(struct vq *vq, struct rte_mempool *mp, struct rte_mbuf **pkts,
 			  uint16_t count)
 {
-	struct vq_cursor cur;
-	uint16_t got = 0, fast = 0, n = count, i;
-	bool any = false;
+	struct vq_cursor cur, first;
+	uint16_t got, fast, n = count, i, room;
+	bool any;
 
 	if (unlikely(vq->broken) || !ring_begin(vq, &cur))
 		return 0;
+	first = cur;
 	if (!vq->packed)
 		n = RTE_MIN(count, (uint16_t)(cur.limit - cur.idx));
 	if (unlikely(rte_mempool_get_bulk(mp, (void **)pkts, n) != 0)) {
 		vq->stats.no_mbufs++;
 		return 0;
 	}
-	if (!vq->packed) {
-		uint16_t room = rte_pktmbuf_data_room_size(mp), first = cur.idx;
-
-		room = room > RTE_PKTMBUF_HEADROOM ? room - RTE_PKTMBUF_HEADROOM : 0;
-		fast = vq_split_dequeue_simple(vq, &cur, pkts, n, room);
-		got = fast;
-		any = cur.idx != first;
-	}
+	room = rte_pktmbuf_data_room_size(mp);
+	room = room > RTE_PKTMBUF_HEADROOM ? room - RTE_PKTMBUF_HEADROOM : 0;
+	fast = vq_dequeue_simple(vq, &cur, pkts, n, room);
+	got = fast;
+	any = cur.idx != first.idx || cur.wrap != first.wrap;
 	for (i = got; i < n; i++)
 		rte_pktmbuf_reset(pkts[i]);
 
@@ -324,10 +322,8 @@ uint16_t vq_enqueue_burst(struct vq *vq, struct rte_mbuf *const *pkts, uint16_t 
 
 	if (unlikely(vq->broken) || !ring_begin(vq, &cur))
 		return 0;
-	if (!vq->packed) {
-		i = vq_split_enqueue_simple(vq, &cur, pkts, count);
-		any = i > 0;
-	}
+	i = vq_enqueue_simple(vq, &cur, pkts, count);
+	any = i > 0;
 
 	for (; i < count; i++) {
 		const struct rte_mbuf *m = pkts[i];

@@ -9,21 +9,12 @@
  */
 #include "vq_priv.h"
 
-#define AVAIL_F (1u << VRING_PACKED_DESC_F_AVAIL)
-#define USED_F	(1u << VRING_PACKED_DESC_F_USED)
+#define AVAIL_F VQ_PACKED_AVAIL_F
+#define USED_F	VQ_PACKED_USED_F
 
 static inline bool is_avail(uint16_t flags, bool wrap)
 {
 	return !!(flags & AVAIL_F) == wrap && !!(flags & USED_F) != wrap;
-}
-
-static inline void advance(const struct vq *vq, uint16_t *idx, bool *wrap, uint16_t n)
-{
-	*idx += n;
-	if (*idx >= vq->size) {
-		*idx -= vq->size;
-		*wrap = !*wrap;
-	}
 }
 
 bool vq_packed_begin(struct vq *vq, struct vq_cursor *cur)
@@ -83,7 +74,7 @@ enum vq_chain_status vq_packed_next(struct vq *vq, struct vq_cursor *cur, bool w
 		}
 		VQ_READ_ONCE_INTO(d, &vq->pdesc[idx]);
 		n++;
-		advance(vq, &idx, &wrap, 1);
+		vq_packed_advance(vq, &idx, &wrap, 1);
 		if (ok) {
 			if (d.flags & VRING_DESC_F_INDIRECT)
 				ok = n == 1 && !(d.flags & VRING_DESC_F_NEXT) &&
@@ -120,7 +111,7 @@ void vq_packed_put_used(struct vq *vq, const struct vq_chain *c, uint32_t len)
 	d->len = len;
 	/* The flags make the entry visible: they go last. */
 	__atomic_store_n(&d->flags, vq->used_wrap ? AVAIL_F | USED_F : 0, __ATOMIC_RELEASE);
-	advance(vq, &vq->used_idx, &vq->used_wrap, c->ndescs);
+	vq_packed_advance(vq, &vq->used_idx, &vq->used_wrap, c->ndescs);
 	vq->used_pending = true;
 }
 

@@ -156,19 +156,19 @@ bool vq_split_need_interrupt(struct vq *vq);
 bool vq_split_enable_kicks(struct vq *vq);
 void vq_split_disable_kicks(struct vq *vq);
 
-/*
- * The split ring's common case (vq_split_fast.c): take up to @count entries
- * that are one direct descriptor in one region, stopping at the first other
- * one, which is left for the general path. Dequeue fills raw pool mbufs that
- * have @mbuf_room bytes after the headroom and returns how many it filled
- * (entries with a bad header are returned to the driver and counted);
- * enqueue delivers one-segment frames whose offloads the driver takes and
- * returns how many. The entries taken are committed and counted.
- */
-uint16_t vq_split_dequeue_simple(struct vq *vq, struct vq_cursor *cur, struct rte_mbuf **pkts,
-				 uint16_t count, uint32_t mbuf_room);
-uint16_t vq_split_enqueue_simple(struct vq *vq, struct vq_cursor *cur, struct rte_mbuf *const *pkts,
-				 uint16_t count);
+/* Packed descriptor flags that say who owns a slot. */
+#define VQ_PACKED_AVAIL_F (1u << VRING_PACKED_DESC_F_AVAIL)
+#define VQ_PACKED_USED_F  (1u << VRING_PACKED_DESC_F_USED)
+
+/* Move a packed ring position @n slots on, turning the wrap counter at the end. */
+static inline void vq_packed_advance(const struct vq *vq, uint16_t *idx, bool *wrap, uint16_t n)
+{
+	*idx += n;
+	if (*idx >= vq->size) {
+		*idx -= vq->size;
+		*wrap = !*wrap;
+	}
+}
 
 bool vq_packed_begin(struct vq *vq, struct vq_cursor *cur);
 enum vq_chain_status vq_packed_next(struct vq *vq, struct vq_cursor *cur, bool writable,
@@ -177,6 +177,21 @@ void vq_packed_put_used(struct vq *vq, const struct vq_chain *c, uint32_t len);
 bool vq_packed_need_interrupt(struct vq *vq);
 bool vq_packed_enable_kicks(struct vq *vq);
 void vq_packed_disable_kicks(struct vq *vq);
+
+/*
+ * The common case of both layouts (vq_fast.c): take entries that are one
+ * direct descriptor in one region, from @cur on, stopping at the first
+ * other one, which is left for the general path. Dequeue fills up to @count
+ * raw pool mbufs that have @mbuf_room bytes after the headroom and returns
+ * how many it filled (entries with a bad header are returned to the driver
+ * and counted); enqueue delivers up to @count one-segment frames whose
+ * offloads the driver takes and returns how many. @cur and the queue's
+ * position move past the entries taken, which are used and counted.
+ */
+uint16_t vq_dequeue_simple(struct vq *vq, struct vq_cursor *cur, struct rte_mbuf **pkts,
+			   uint16_t count, uint32_t mbuf_room);
+uint16_t vq_enqueue_simple(struct vq *vq, struct vq_cursor *cur, struct rte_mbuf *const *pkts,
+			   uint16_t count);
 
 /* Make @cur the queue's position: the chains before it are consumed. */
 static inline void vq_commit_cursor(struct vq *vq, const struct vq_cursor *cur)

@@ -5,13 +5,13 @@
  * buffers prepared once, only indices move) on another.
  *
  *   bench_vq [EAL options] -- [--dir tx|rx] [--len BYTES] [--runs N]
- *                             [--seconds S] [--single PACKETS]
+ *                             [--seconds S] [--single PACKETS] [--packed]
  *
  * tx: the driver transmits and the engine dequeues into mbufs (freed at
  * once); rx: the engine enqueues the same 32 mbufs again and again into the
  * driver's receive buffers. Prints the median Mpps of the runs. --single
  * runs driver and engine alternately on one lcore for PACKETS packets, for
- * instruction counts under callgrind.
+ * instruction counts under callgrind. --packed uses the packed ring layout.
  */
 #include <getopt.h>
 #include <stdio.h>
@@ -39,6 +39,7 @@
 
 struct bench {
 	bool rx;
+	bool packed;
 	uint32_t len;
 	double seconds;
 	int runs;
@@ -50,6 +51,11 @@ struct bench {
 	struct vring_avail *avail;
 	struct vring_used *used;
 	uint16_t avail_idx;
+	/* Packed: the driver's positions and wrap counters, and free slots. */
+	struct vring_packed_desc *pdesc;
+	uint16_t used_slot;
+	bool avail_wrap, used_wrap;
+	uint16_t free_slots;
 	struct vq *vq;
 	struct rte_mempool *pool;
 	struct rte_mbuf *frames[BURST];
@@ -71,6 +77,9 @@ static void setup_driver(struct bench *b)
 	if (b->mem == NULL)
 		rte_exit(EXIT_FAILURE, "no memory for the rings\n");
 	b->desc = (struct vring_desc *)(b->mem + DESC_OFF);
+	b->pdesc = (struct vring_packed_desc *)(b->mem + DESC_OFF);
+	b->avail_wrap = b->used_wrap = true;
+	b->free_slots = RING_SIZE;
 	b->avail = (struct vring_avail *)(b->mem + AVAIL_OFF);
 	b->used = (struct vring_used *)(b->mem + USED_OFF);
 	for (i = 0; i < RING_SIZE; i++) {
@@ -95,7 +104,9 @@ static void setup_engine(struct bench *b)
 	struct vq_config cfg = {
 		.size = RING_SIZE,
 		.features = (1ULL << VIRTIO_F_VERSION_1) | (1ULL << VIRTIO_NET_F_MRG_RXBUF) |
-			    (1ULL << VIRTIO_RING_F_EVENT_IDX),
+			    (1ULL << VIRTIO_RING_F_EVENT_IDX) |
+			    (b->packed ? 1ULL << VIRTIO_F_RING_PACKED : 0),
+		.last_avail_idx = b->packed ? VQ_PACKED_WRAP : 0,
 		.desc_iova = IOVA_BASE + DESC_OFF,
 		.driver_iova = IOVA_BASE + AVAIL_OFF,
 		.device_iova = IOVA_BASE + USED_OFF,
@@ -134,12 +145,50 @@ static inline void driver_step(struct bench *b)
 	__atomic_store_n(&b->avail->idx, b->avail_idx, __ATOMIC_RELEASE);
 }
 
+#define PACKED_AVAIL (1u << VRING_PACKED_DESC_F_AVAIL)
+#define PACKED_USED  (1u << VRING_PACKED_DESC_F_USED)
+
+/* The same for a packed ring: reclaim used slots in order, offer them again. */
+static inline void driver_step_packed(struct bench *b)
+{
+	uint16_t want = b->used_wrap ? PACKED_AVAIL | PACKED_USED : 0;
+
+	while (b->free_slots < RING_SIZE &&
+	       (__atomic_load_n(&b->pdesc[b->used_slot].flags, __ATOMIC_ACQUIRE) &
+		(PACKED_AVAIL | PACKED_USED)) == want) {
+		if (++b->used_slot == RING_SIZE) {
+			b->used_slot = 0;
+			b->used_wrap = !b->used_wrap;
+			want = b->used_wrap ? PACKED_AVAIL | PACKED_USED : 0;
+		}
+		b->free_slots++;
+	}
+	for (; b->free_slots > 0; b->free_slots--) {
+		struct vring_packed_desc *d = &b->pdesc[b->avail_idx];
+		uint16_t flags = b->avail_wrap ? PACKED_AVAIL : PACKED_USED;
+
+		d->addr = IOVA_BASE + BUFS_OFF + (uint64_t)BUF_LEN * b->avail_idx;
+		d->len = b->rx ? BUF_LEN : VQ_NET_HDR_LEN + b->len;
+		d->id = b->avail_idx;
+		__atomic_store_n(&d->flags, flags | (b->rx ? VRING_DESC_F_WRITE : 0),
+				 __ATOMIC_RELEASE);
+		if (++b->avail_idx == RING_SIZE) {
+			b->avail_idx = 0;
+			b->avail_wrap = !b->avail_wrap;
+		}
+	}
+}
+
 static int driver_loop(void *arg)
 {
 	struct bench *b = arg;
 
-	while (!b->stop)
-		driver_step(b);
+	while (!b->stop) {
+		if (b->packed)
+			driver_step_packed(b);
+		else
+			driver_step(b);
+	}
 	return 0;
 }
 
@@ -191,7 +240,7 @@ static void usage(const char *prog)
 {
 	fprintf(stderr,
 		"usage: %s [EAL options] -- [--dir tx|rx] [--len BYTES] [--runs N] "
-		"[--seconds S] [--single PACKETS]\n",
+		"[--seconds S] [--single PACKETS] [--packed]\n",
 		prog);
 	exit(2);
 }
@@ -199,9 +248,13 @@ static void usage(const char *prog)
 static void parse_args(struct bench *b, int argc, char **argv)
 {
 	static const struct option opts[] = {
-		{"dir", required_argument, NULL, 'd'},	  {"len", required_argument, NULL, 'l'},
-		{"runs", required_argument, NULL, 'r'},	  {"seconds", required_argument, NULL, 's'},
-		{"single", required_argument, NULL, 'S'}, {NULL, 0, NULL, 0},
+		{"dir", required_argument, NULL, 'd'},
+		{"len", required_argument, NULL, 'l'},
+		{"runs", required_argument, NULL, 'r'},
+		{"seconds", required_argument, NULL, 's'},
+		{"single", required_argument, NULL, 'S'},
+		{"packed", no_argument, NULL, 'p'},
+		{NULL, 0, NULL, 0},
 	};
 	int c;
 
@@ -224,6 +277,9 @@ static void parse_args(struct bench *b, int argc, char **argv)
 			break;
 		case 'S':
 			b->single = strtoull(optarg, NULL, 0);
+			break;
+		case 'p':
+			b->packed = true;
 			break;
 		default:
 			usage(argv[0]);
@@ -252,7 +308,10 @@ int main(int argc, char **argv)
 		uint64_t done = 0;
 
 		while (done < b.single) {
-			driver_step(&b);
+			if (b.packed)
+				driver_step_packed(&b);
+			else
+				driver_step(&b);
 			done += engine_step(&b);
 		}
 		printf("single-core: %s %u B, %" PRIu64 " packets\n", b.rx ? "enqueue" : "dequeue",
@@ -265,8 +324,8 @@ int main(int argc, char **argv)
 	for (i = 0; i < b.runs; i++)
 		mpps[i] = run_once(&b, driver_lcore);
 	qsort(mpps, b.runs, sizeof(mpps[0]), cmp_double);
-	printf("engine %s %u B: %.2f Mpps (median of %d, min %.2f, max %.2f)\n",
-	       b.rx ? "enqueue" : "dequeue", b.len, mpps[b.runs / 2], b.runs, mpps[0],
-	       mpps[b.runs - 1]);
+	printf("engine %s %s %u B: %.2f Mpps (median of %d, min %.2f, max %.2f)\n",
+	       b.packed ? "packed" : "split", b.rx ? "enqueue" : "dequeue", b.len, mpps[b.runs / 2],
+	       b.runs, mpps[0], mpps[b.runs - 1]);
 	return 0;
 }

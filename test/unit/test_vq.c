@@ -152,6 +152,15 @@ static void test_dequeue_header_in_own_descriptor(void **state)
 	dequeue_one(100, cuts, 3, false, 0);
 }
 
+/* The first descriptor holds header and frame start: a chain all the same. */
+static void test_dequeue_frame_split_after_header(void **state)
+{
+	static const uint32_t cuts[] = {40, 72};
+
+	(void)state;
+	dequeue_one(100, cuts, 2, false, 0);
+}
+
 static void test_dequeue_header_split_across_descriptors(void **state)
 {
 	static const uint32_t cuts[] = {5, 4, 3, 1, 50};
@@ -869,6 +878,35 @@ static void test_enqueue_waits_for_buffers(void **state)
 	assert_int_equal(drv_pending_used(&f->drv), 3);
 	assert_int_equal(vq_last_avail_idx(f->vq), driver_avail_state(f));
 	rte_pktmbuf_free(m);
+	teardown(f);
+}
+
+/*
+ * A buffer the driver prepared but has not published (split: in the avail
+ * ring past avail->idx; packed: flags not yet flipped) is not taken.
+ */
+static void test_enqueue_takes_only_published_buffers(void **state)
+{
+	struct fixture *f = setup(RING_SIZE, F(VIRTIO_NET_F_MRG_RXBUF), 0);
+	static const uint32_t page[] = {1536};
+	struct rte_mbuf *m[2] = {make_mbuf(100, 1), make_mbuf(100, 2)};
+	uint16_t published = drv_post_rx(&f->drv, page, 1, false), prepared;
+	struct virtio_net_hdr_mrg_rxbuf hdr;
+
+	(void)state;
+	drv_publish(&f->drv, published);
+	prepared = drv_post_rx(&f->drv, page, 1, false);
+	if (!f->drv.packed)
+		f->drv.avail->ring[f->drv.avail_idx % f->drv.size] = prepared;
+	assert_int_equal(vq_enqueue_burst(f->vq, m, 2), 1);
+	assert_int_equal(drv_pending_used(&f->drv), 1);
+	assert_used(f, published, VQ_NET_HDR_LEN + 100);
+	drv_publish(&f->drv, prepared);
+	assert_int_equal(vq_enqueue_burst(f->vq, &m[1], 1), 1);
+	assert_used(f, prepared, VQ_NET_HDR_LEN + 100);
+	assert_rx(f, prepared, 100, 2, &hdr);
+	rte_pktmbuf_free(m[0]);
+	rte_pktmbuf_free(m[1]);
 	teardown(f);
 }
 
@@ -1898,6 +1936,7 @@ int main(void)
 	const struct CMUnitTest common[] = {
 		cmocka_unit_test(test_dequeue_single_descriptor),
 		cmocka_unit_test(test_dequeue_header_in_own_descriptor),
+		cmocka_unit_test(test_dequeue_frame_split_after_header),
 		cmocka_unit_test(test_dequeue_header_split_across_descriptors),
 		cmocka_unit_test(test_dequeue_indirect),
 		cmocka_unit_test(test_dequeue_plain_and_other_chains_mixed),
@@ -1924,6 +1963,7 @@ int main(void)
 		cmocka_unit_test(test_enqueue_too_big_without_mergeable),
 		cmocka_unit_test(test_enqueue_mergeable),
 		cmocka_unit_test(test_enqueue_waits_for_buffers),
+		cmocka_unit_test(test_enqueue_takes_only_published_buffers),
 		cmocka_unit_test(test_enqueue_bad_rx_chains),
 		cmocka_unit_test(test_enqueue_plain_and_other_chains_mixed),
 		cmocka_unit_test(test_enqueue_rx_chain_smaller_than_header),
