@@ -118,7 +118,7 @@ uso_transfer() {
 	ip netns exec left "$udp_gso" send 10.0.0.2 9000 1200 30000 $count || fail "udp-gso send"
 	wait "$rx" || rc=$?
 	cat "$work/uso.out"
-	[ "$rc" -eq 0 ] || fail "datagrams lost or damaged"
+	[ "$rc" -eq 0 ] || { control "show stats"; fail "datagrams lost or damaged"; }
 	tx1=$(netdev_stat left tx_packets)
 	rx1=$(netdev_stat right rx_packets)
 	segs=$(control "show stats $b" | awk '/TX-gso-segments:/ { print $2 }')

@@ -92,7 +92,7 @@ static int do_send(char **argv)
 		return 1;
 	}
 	for (k = 0; k < count; k++) {
-		const struct timespec pace = {0, 2000000};
+		const struct timespec pace = {0, 10000000};
 
 		fill(buf, k, seg, total);
 		if (send(fd, buf, total, 0) != (ssize_t)total) {
