@@ -26,9 +26,9 @@ static inline enum vq_chain_status ring_next(struct vq *vq, struct vq_cursor *cu
 static inline void ring_put_used(struct vq *vq, const struct vq_chain *c, uint32_t len)
 {
 	if (vq->packed)
-		vq_packed_put_used(vq, c, len);
+		vq_packed_put_used(vq, c->id, c->ndescs, len);
 	else
-		vq_split_put_used(vq, c, len);
+		vq_split_put_used(vq, c->id, len);
 }
 
 /* Packed used entries are visible one by one; split ones need used->idx. */
@@ -317,8 +317,8 @@ enum vq_deliver_result vq_deliver_frame(struct vq *vq, struct vq_cursor *cur,
 uint16_t vq_enqueue_burst(struct vq *vq, struct rte_mbuf *const *pkts, uint16_t count)
 {
 	struct vq_cursor cur;
-	bool any = false;
-	uint16_t i = 0;
+	bool any;
+	uint16_t i;
 
 	if (unlikely(vq->broken) || !ring_begin(vq, &cur))
 		return 0;

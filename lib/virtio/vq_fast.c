@@ -75,26 +75,13 @@ static inline uint8_t *take(struct vq *vq, struct vq_cursor *at, uint16_t flags,
 			  : take_split(vq, at, flags, min_len, max_len, id, len);
 }
 
-/* Return the buffer @id with @len bytes written. */
+/* Return the buffer @id, one slot of the ring, with @len bytes written. */
 static inline void give(struct vq *vq, uint16_t id, uint32_t len)
 {
-	if (vq->packed) {
-		struct vring_packed_desc *d = &vq->pdesc[vq->used_idx];
-
-		d->id = id;
-		d->len = len;
-		/* The flags make the entry visible: they go last. */
-		__atomic_store_n(&d->flags,
-				 vq->used_wrap ? VQ_PACKED_AVAIL_F | VQ_PACKED_USED_F : 0,
-				 __ATOMIC_RELEASE);
-		vq_packed_advance(vq, &vq->used_idx, &vq->used_wrap, 1);
-	} else {
-		struct vring_used_elem *e = &vq->used->ring[vq->used_idx & vq->mask];
-
-		e->id = id;
-		e->len = len;
-		vq->used_idx++;
-	}
+	if (vq->packed)
+		vq_packed_put_used(vq, id, 1, len);
+	else
+		vq_split_put_used(vq, id, len);
 }
 
 /* Make @at the queue's position after the fast loop; count what it moved. */
@@ -105,7 +92,6 @@ static inline void finish(struct vq *vq, struct vq_cursor *cur, const struct vq_
 		return;
 	*cur = *at;
 	vq_commit_cursor(vq, cur);
-	vq->used_pending = true;
 	vq->stats.packets += packets;
 	vq->stats.bytes += bytes;
 }

@@ -9,12 +9,9 @@
  */
 #include "vq_priv.h"
 
-#define AVAIL_F VQ_PACKED_AVAIL_F
-#define USED_F	VQ_PACKED_USED_F
-
 static inline bool is_avail(uint16_t flags, bool wrap)
 {
-	return !!(flags & AVAIL_F) == wrap && !!(flags & USED_F) != wrap;
+	return !!(flags & VQ_PACKED_AVAIL_F) == wrap && !!(flags & VQ_PACKED_USED_F) != wrap;
 }
 
 bool vq_packed_begin(struct vq *vq, struct vq_cursor *cur)
@@ -101,18 +98,6 @@ enum vq_chain_status vq_packed_next(struct vq *vq, struct vq_cursor *cur, bool w
 	c->nsegs = *nsegs - c->first_seg;
 	c->capacity = sum > UINT32_MAX ? UINT32_MAX : (uint32_t)sum;
 	return VQ_CHAIN_OK;
-}
-
-void vq_packed_put_used(struct vq *vq, const struct vq_chain *c, uint32_t len)
-{
-	struct vring_packed_desc *d = &vq->pdesc[vq->used_idx];
-
-	d->id = c->id;
-	d->len = len;
-	/* The flags make the entry visible: they go last. */
-	__atomic_store_n(&d->flags, vq->used_wrap ? AVAIL_F | USED_F : 0, __ATOMIC_RELEASE);
-	vq_packed_advance(vq, &vq->used_idx, &vq->used_wrap, c->ndescs);
-	vq->used_pending = true;
 }
 
 bool vq_packed_need_interrupt(struct vq *vq)

@@ -150,7 +150,6 @@ static inline bool vq_add_buffer(struct vq *vq, uint64_t addr, uint32_t len, uin
 bool vq_split_begin(struct vq *vq, struct vq_cursor *cur);
 enum vq_chain_status vq_split_next(struct vq *vq, struct vq_cursor *cur, bool writable,
 				   struct vq_chain *c, uint32_t *nsegs);
-void vq_split_put_used(struct vq *vq, const struct vq_chain *c, uint32_t len);
 void vq_split_publish(struct vq *vq);
 bool vq_split_need_interrupt(struct vq *vq);
 bool vq_split_enable_kicks(struct vq *vq);
@@ -170,10 +169,34 @@ static inline void vq_packed_advance(const struct vq *vq, uint16_t *idx, bool *w
 	}
 }
 
+/* Return buffer @id (split: a head index) to the driver with @len bytes written. */
+static inline void vq_split_put_used(struct vq *vq, uint16_t id, uint32_t len)
+{
+	struct vring_used_elem *e = &vq->used->ring[vq->used_idx & vq->mask];
+
+	e->id = id;
+	e->len = len;
+	vq->used_idx++;
+	vq->used_pending = true;
+}
+
+/* Return buffer @id, whose chain took @ndescs slots, with @len bytes written. */
+static inline void vq_packed_put_used(struct vq *vq, uint16_t id, uint16_t ndescs, uint32_t len)
+{
+	struct vring_packed_desc *d = &vq->pdesc[vq->used_idx];
+
+	d->id = id;
+	d->len = len;
+	/* The flags make the entry visible: they go last. */
+	__atomic_store_n(&d->flags, vq->used_wrap ? VQ_PACKED_AVAIL_F | VQ_PACKED_USED_F : 0,
+			 __ATOMIC_RELEASE);
+	vq_packed_advance(vq, &vq->used_idx, &vq->used_wrap, ndescs);
+	vq->used_pending = true;
+}
+
 bool vq_packed_begin(struct vq *vq, struct vq_cursor *cur);
 enum vq_chain_status vq_packed_next(struct vq *vq, struct vq_cursor *cur, bool writable,
 				    struct vq_chain *c, uint32_t *nsegs);
-void vq_packed_put_used(struct vq *vq, const struct vq_chain *c, uint32_t len);
 bool vq_packed_need_interrupt(struct vq *vq);
 bool vq_packed_enable_kicks(struct vq *vq);
 void vq_packed_disable_kicks(struct vq *vq);

@@ -118,16 +118,6 @@ enum vq_chain_status vq_split_next(struct vq *vq, struct vq_cursor *cur, bool wr
 	return st;
 }
 
-void vq_split_put_used(struct vq *vq, const struct vq_chain *c, uint32_t len)
-{
-	struct vring_used_elem *e = &vq->used->ring[vq->used_idx & vq->mask];
-
-	e->id = c->id;
-	e->len = len;
-	vq->used_idx++;
-	vq->used_pending = true;
-}
-
 void vq_split_publish(struct vq *vq)
 {
 	__atomic_store_n(&vq->used->idx, vq->used_idx, __ATOMIC_RELEASE);
