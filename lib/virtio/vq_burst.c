@@ -195,27 +195,32 @@ uint16_t vq_dequeue_burst(struct vq *vq, struct rte_mempool *mp, struct rte_mbuf
 
 /*
  * Take driver RX chains for a frame of @need bytes (header included) into
- * vq->chains. Bad chains stay in the list with capacity 0 so that they are
- * returned exactly once, when the frame is committed. Returns the number of
- * chains, or 0 when the ring ran out first (nothing is consumed then).
+ * vq->chains. Bad chains, and chains too small for the header where the
+ * frame would start, stay in the list with capacity 0 so that they are
+ * returned exactly once, when the frame is committed; a small chain further
+ * on is an ordinary mergeable buffer. Returns the number of chains, or 0
+ * when the ring ran out first: then nothing is consumed and @cur is where it
+ * was, so that the chains looked at are taken again by the next frame.
  */
 static uint32_t gather_rx_chains(struct vq *vq, struct vq_cursor *cur, uint32_t need,
 				 uint32_t *nsegs, uint32_t *capacity)
 {
+	const struct vq_cursor start = *cur;
 	uint32_t nchains = 0, good = 0;
 
 	*nsegs = 0;
 	*capacity = 0;
 	while (*capacity < need && (vq->mrg_rxbuf || good == 0)) {
 		struct vq_chain *c = &vq->chains[nchains];
-		enum vq_chain_status st;
+		enum vq_chain_status st = VQ_CHAIN_NONE;
 
-		if (nchains == vq->size)
+		if (nchains < vq->size)
+			st = ring_next(vq, cur, true, c, nsegs);
+		if (st == VQ_CHAIN_NONE || st == VQ_CHAIN_BROKEN) {
+			*cur = start;
 			return 0;
-		st = ring_next(vq, cur, true, c, nsegs);
-		if (st == VQ_CHAIN_NONE || st == VQ_CHAIN_BROKEN)
-			return 0;
-		if (unlikely(st == VQ_CHAIN_BAD || c->capacity < VQ_NET_HDR_LEN)) {
+		}
+		if (unlikely(st == VQ_CHAIN_BAD || (good == 0 && c->capacity < VQ_NET_HDR_LEN))) {
 			*nsegs = c->first_seg;
 			c->nsegs = 0;
 			c->capacity = 0;
@@ -260,16 +265,28 @@ static void copy_from_mbuf(struct vq *vq, const struct rte_mbuf *m, uint32_t off
 	}
 }
 
-/* Return the first @nchains gathered chains, @need bytes spread in order. */
+/*
+ * Return the first @nchains gathered chains, @need bytes spread in order
+ * over the good ones. The unusable ones go back first, with length 0: a
+ * driver reads a frame's num_buffers used entries one after the other, so
+ * nothing may come between them.
+ */
 static void commit_rx_chains(struct vq *vq, uint32_t nchains, uint32_t need)
 {
 	uint32_t i;
 
 	for (i = 0; i < nchains; i++) {
+		if (vq->chains[i].capacity == 0) {
+			vq->stats.bad_chains++;
+			ring_put_used(vq, &vq->chains[i], 0);
+		}
+	}
+	for (i = 0; i < nchains; i++) {
 		const struct vq_chain *c = &vq->chains[i];
 		uint32_t len = RTE_MIN(need, c->capacity);
 
-		vq->stats.bad_chains += c->capacity == 0;
+		if (c->capacity == 0)
+			continue;
 		ring_put_used(vq, c, len);
 		need -= len;
 	}

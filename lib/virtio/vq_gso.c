@@ -6,14 +6,13 @@
  * gso_size piece of payload copied straight from the mbuf into the driver's
  * buffers. The mbuf itself is not changed.
  */
+#include <netinet/in.h>
+
 #include <rte_ip.h>
 #include <rte_tcp.h>
 #include <rte_udp.h>
 
 #include "vq_priv.h"
-
-/* Longest Ethernet + IP + TCP header segmented here (options included). */
-#define MAX_HDR_LEN 192
 
 static inline bool is_tcp(const struct rte_mbuf *m)
 {
@@ -27,9 +26,9 @@ bool vq_gso_in_software(const struct rte_mbuf *m)
 			       : (m->ol_flags & RTE_MBUF_F_TX_UDP_SEG) &&
 					 m->l4_len == sizeof(struct rte_udp_hdr);
 
-	return l4_ok && m->tso_segsz > 0 &&
+	return l4_ok && m->tso_segsz >= VQ_MIN_GSO_SIZE &&
 	       (m->ol_flags & (RTE_MBUF_F_TX_IPV4 | RTE_MBUF_F_TX_IPV6)) &&
-	       hdr_len <= MAX_HDR_LEN && m->pkt_len > hdr_len;
+	       hdr_len <= VQ_MAX_HDR_LEN && m->pkt_len > hdr_len;
 }
 
 static inline uint32_t add_folded(uint32_t a, uint32_t b)
@@ -39,10 +38,28 @@ static inline uint32_t add_folded(uint32_t a, uint32_t b)
 	return (s & 0xffff) + (s >> 16);
 }
 
+/*
+ * Set the payload length of the IPv6 header at @l3 (@l3_len bytes with its
+ * extension headers) for an L4 part of @l4_bytes, and return the folded
+ * pseudo-header sum. The pseudo-header names the upper-layer protocol and
+ * its length (RFC 8200 section 8.1), not the first next-header field and the
+ * payload length, which count the extension headers too.
+ */
+static uint16_t ipv6_patch(uint8_t *l3, uint32_t l3_len, uint32_t l4_bytes, bool tcp)
+{
+	struct rte_ipv6_hdr *ip = (struct rte_ipv6_hdr *)l3;
+	struct rte_ipv6_hdr pseudo = *ip;
+
+	ip->payload_len = rte_cpu_to_be_16(l3_len - sizeof(*ip) + l4_bytes);
+	pseudo.payload_len = rte_cpu_to_be_16(l4_bytes);
+	pseudo.proto = tcp ? IPPROTO_TCP : IPPROTO_UDP;
+	return rte_ipv6_phdr_cksum(&pseudo, 0);
+}
+
 /* The frame's headers and what the segments derive from them. */
 struct gso_frame {
 	const struct rte_mbuf *m;
-	uint8_t prefix[MAX_HDR_LEN];
+	uint8_t prefix[VQ_MAX_HDR_LEN];
 	uint32_t l4_off;
 	uint32_t hdr_len;
 	uint32_t seq0;	/* TCP: sequence number of the first payload byte */
@@ -80,8 +97,7 @@ static uint16_t patch_headers(struct gso_frame *g, uint32_t index, uint32_t off,
 		ip->hdr_checksum = rte_ipv4_cksum(ip);
 		return rte_ipv4_phdr_cksum(ip, 0);
 	}
-	((struct rte_ipv6_hdr *)l3)->payload_len = rte_cpu_to_be_16(m->l4_len + seg_len);
-	return rte_ipv6_phdr_cksum((struct rte_ipv6_hdr *)l3, 0);
+	return ipv6_patch(l3, m->l3_len, m->l4_len + seg_len, is_tcp(m));
 }
 
 /* Fill the L4 checksum of the segment: partial for a GUEST_CSUM driver, whole otherwise. */

@@ -10,7 +10,6 @@
 #include <string.h>
 
 #include <rte_ip.h>
-#include <rte_net.h>
 #include <rte_tcp.h>
 #include <rte_udp.h>
 
@@ -81,7 +80,7 @@ static bool gso_matches(uint8_t gso_type, uint32_t ptype)
 
 int vq_net_hdr_to_mbuf(const struct virtio_net_hdr *hdr, struct rte_mbuf *m)
 {
-	struct rte_net_hdr_lens lens;
+	struct vq_hdr_lens lens;
 	uint32_t ptype, l4, start = hdr->csum_start, offset = hdr->csum_offset;
 	bool gso = hdr->gso_type != VIRTIO_NET_HDR_GSO_NONE;
 
@@ -92,8 +91,7 @@ int vq_net_hdr_to_mbuf(const struct virtio_net_hdr *hdr, struct rte_mbuf *m)
 	if (start + offset + sizeof(uint16_t) > m->pkt_len)
 		return -EINVAL;
 
-	ptype = rte_net_get_ptype(m, &lens,
-				  RTE_PTYPE_L2_MASK | RTE_PTYPE_L3_MASK | RTE_PTYPE_L4_MASK);
+	ptype = vq_parse_headers(m, &lens);
 	l4 = ptype & RTE_PTYPE_L4_MASK;
 	if (start != lens.l2_len + lens.l3_len || !(is_ipv4(ptype) || is_ipv6(ptype)) ||
 	    !((l4 == RTE_PTYPE_L4_TCP && offset == VQ_TCP_CSUM_OFFSET) ||
@@ -114,7 +112,7 @@ int vq_net_hdr_to_mbuf(const struct virtio_net_hdr *hdr, struct rte_mbuf *m)
 		(is_ipv4(ptype) ? RTE_MBUF_F_TX_IPV4 : RTE_MBUF_F_TX_IPV6);
 	if (!gso)
 		return 0;
-	if (hdr->gso_size == 0 || !gso_matches(hdr->gso_type, ptype))
+	if (hdr->gso_size < VQ_MIN_GSO_SIZE || !gso_matches(hdr->gso_type, ptype))
 		return -EINVAL;
 	m->tso_segsz = hdr->gso_size;
 	m->ol_flags |= l4 == RTE_PTYPE_L4_TCP ? RTE_MBUF_F_TX_TCP_SEG : RTE_MBUF_F_TX_UDP_SEG;

@@ -238,6 +238,35 @@ void vq_segs_write(const struct vq_seg *segs, uint32_t nsegs, uint32_t off, cons
 		   uint32_t len);
 
 /*
+ * Longest Ethernet + IP + L4 header looked at (VLAN tags, IP options and IPv6
+ * extension headers included): parsed, and copied per segment by software GSO.
+ */
+#define VQ_MAX_HDR_LEN 256
+
+/* Header lengths of a frame, as vq_parse_headers() found them; 0 where it found none. */
+struct vq_hdr_lens {
+	uint32_t l2_len; /* Ethernet and every VLAN tag */
+	uint32_t l3_len; /* IPv4 with options, IPv6 with its extension headers */
+	uint32_t l4_len; /* TCP with options, or UDP */
+};
+
+/*
+ * Walk @m from Ethernet to its TCP or UDP header through any number of VLAN
+ * tags and IPv6 extension headers (vq_parse.c). Returns the RTE_PTYPE_L2/L3/L4
+ * bits of what was found; a layer not found leaves its bits and the lengths
+ * after it 0 (an IP fragment without its L4 header gives RTE_PTYPE_L4_FRAG).
+ */
+uint32_t vq_parse_headers(const struct rte_mbuf *m, struct vq_hdr_lens *lens);
+
+/*
+ * Smallest gso_size accepted, from a driver's header or on an mbuf to cut in
+ * software: Linux never sends TCP segments smaller than TCP_MIN_SND_MSS (48,
+ * include/net/tcp.h), and a tiny size would turn one 64 KiB frame into
+ * tens of thousands of segments.
+ */
+#define VQ_MIN_GSO_SIZE 48
+
+/*
  * Apply a driver's TX header to a dequeued frame: offload flags, or a
  * software checksum. Returns 0, or -EINVAL when the header is invalid.
  */

@@ -35,8 +35,8 @@ static enum vq_chain_status walk(struct vq *vq, uint16_t head, bool writable, ui
 	for (;;) {
 		struct vring_desc d;
 
-		/* More descriptors than the ring holds means a loop. */
-		if (unlikely(idx >= table_size || ++visited > vq->size))
+		/* More descriptors than the table holds means a loop. */
+		if (unlikely(idx >= table_size || ++visited > table_size))
 			return VQ_CHAIN_BAD;
 		VQ_READ_ONCE_INTO(d, &table[idx]);
 
@@ -49,7 +49,9 @@ static enum vq_chain_status walk(struct vq *vq, uint16_t head, bool writable, ui
 			table = vq_mem_translate(vq->mem, d.addr, d.len, VQ_MEM_READ);
 			if (unlikely(table == NULL))
 				return VQ_CHAIN_BAD;
+			/* A table of up to ring-size entries, each visited once at most. */
 			table_size = d.len / sizeof(struct vring_desc);
+			visited = 0;
 			idx = 0;
 			in_indirect = true;
 			continue;

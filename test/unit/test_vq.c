@@ -24,6 +24,7 @@
 #include <rte_udp.h>
 
 #include "virtio_driver.h"
+#include "vq_priv.h"
 #include "virtio_net_uso.h"
 
 #define F(bit)	  (1ULL << (bit))
@@ -1695,6 +1696,375 @@ static void test_enqueue_uso_segmented_in_software(void **state)
 	gso_in_software(true, false, true);
 }
 
+/* --- faults found by review, and replayed public bug reports --- */
+
+/* B3: an indirect table of exactly ring-size entries is allowed ("at most ring size"). */
+static void test_indirect_table_of_ring_size(void **state)
+{
+	struct fixture *f = setup(16, F(VIRTIO_RING_F_INDIRECT_DESC), 0);
+	static const uint32_t cuts[15] = {
+		VQ_NET_HDR_LEN, 10, 10, 10, 10, 10, 10, 10, 10, 10, 10, 10, 10, 10, 10};
+	uint8_t data[300];
+	uint16_t head;
+
+	(void)state;
+	fill_pattern(data, sizeof(data), 3);
+	/* 15 cuts and the rest: 16 descriptors, a 256-byte table. */
+	head = drv_tx(&f->drv, &no_hdr, data, sizeof(data), cuts, 15, true);
+	drv_publish(&f->drv, head);
+	assert_int_equal(vq_dequeue_burst(f->vq, pool, f->pkts, BURST), 1);
+	assert_mbuf_bytes(f->pkts[0], data, sizeof(data));
+	assert_int_equal(stats(f).bad_chains, 0);
+	assert_used(f, head, 0);
+	rte_pktmbuf_free(f->pkts[0]);
+	teardown(f);
+}
+
+/*
+ * B4: a buffer smaller than the header inside a mergeable frame holds data
+ * like any other, and the frame's num_buffers used entries are consecutive.
+ */
+static void test_enqueue_mergeable_small_buffer_inside_frame(void **state)
+{
+	struct fixture *f = setup(RING_SIZE, F(VIRTIO_NET_F_MRG_RXBUF), 0);
+	static const uint32_t lens[] = {100, 6, 2000};
+	struct rte_mbuf *m = make_mbuf(1000, 4);
+	uint8_t got[VQ_NET_HDR_LEN + 1000], want[1000];
+	struct virtio_net_hdr_mrg_rxbuf hdr;
+	uint32_t off = 0;
+	uint16_t heads[3];
+	int i;
+
+	(void)state;
+	for (i = 0; i < 3; i++) {
+		heads[i] = drv_post_rx(&f->drv, &lens[i], 1, false);
+		drv_publish(&f->drv, heads[i]);
+	}
+	assert_int_equal(vq_enqueue_burst(f->vq, &m, 1), 1);
+	for (i = 0; i < 3; i++) {
+		uint32_t len = i < 2 ? lens[i] : VQ_NET_HDR_LEN + 1000 - 106;
+
+		assert_used(f, heads[i], len);
+		off += drv_read_rx(&f->drv, heads[i], got + off, len);
+	}
+	memcpy(&hdr, got, sizeof(hdr));
+	assert_int_equal(hdr.num_buffers, 3);
+	fill_pattern(want, sizeof(want), 4);
+	assert_memory_equal(got + VQ_NET_HDR_LEN, want, sizeof(want));
+	assert_int_equal(stats(f).bad_chains, 0);
+	rte_pktmbuf_free(m);
+	teardown(f);
+}
+
+/* A bad chain met inside a mergeable frame goes back before the frame's buffers. */
+static void test_enqueue_mergeable_bad_chain_returned_first(void **state)
+{
+	struct fixture *f = setup(RING_SIZE, F(VIRTIO_NET_F_MRG_RXBUF), 0);
+	static const uint32_t lens[] = {600, 600, 600};
+	struct rte_mbuf *m = make_mbuf(1000, 6);
+	struct virtio_net_hdr_mrg_rxbuf hdr;
+	uint16_t heads[3];
+	int i;
+
+	(void)state;
+	for (i = 0; i < 3; i++)
+		heads[i] = drv_post_rx(&f->drv, &lens[i], 1, false);
+	/* The second buffer is device-readable: not a receive buffer. */
+	if (f->drv.packed)
+		f->drv.inflight[heads[1]].flags &= ~VRING_DESC_F_WRITE; /* written at publish */
+	else
+		f->drv.desc[heads[1]].flags &= ~VRING_DESC_F_WRITE;
+	for (i = 0; i < 3; i++)
+		drv_publish(&f->drv, heads[i]);
+	assert_int_equal(vq_enqueue_burst(f->vq, &m, 1), 1);
+	assert_used(f, heads[1], 0);
+	assert_used(f, heads[0], 600);
+	assert_used(f, heads[2], VQ_NET_HDR_LEN + 1000 - 600);
+	assert_int_equal(stats(f).bad_chains, 1);
+	drv_read_rx(&f->drv, heads[0], &hdr, sizeof(hdr));
+	assert_int_equal(hdr.num_buffers, 2);
+	rte_pktmbuf_free(m);
+	teardown(f);
+}
+
+/* The queue's position, encoded as vq_last_avail_idx() encodes it, of cursor @c. */
+static uint16_t cursor_state(const struct fixture *f, const struct vq_cursor *c)
+{
+	return f->drv.packed ? (uint16_t)(c->idx | (c->wrap ? VQ_PACKED_WRAP : 0)) : c->idx;
+}
+
+/*
+ * V1: a frame that finds no room leaves the ring cursor where it was, so
+ * that the chains it looked at are taken by the next frame; after software
+ * segmentation ran out of buffers, the cursor is the queue's position.
+ */
+static void test_enqueue_no_room_keeps_position(void **state)
+{
+	struct fixture *f = setup(RING_SIZE, F(VIRTIO_NET_F_MRG_RXBUF), 0);
+	static const uint32_t small[] = {700};
+	uint8_t frame[4200];
+	struct virtio_net_hdr_mrg_rxbuf hdr = {0};
+	struct vq_csum_patch patch = {.needed = false};
+	struct rte_mbuf *m = make_mbuf(1000, 8), *tso;
+	struct vq_frame fr = {.m = m, .len = 1000};
+	struct vq_cursor cur, before;
+	uint32_t len, i, used = 0;
+	uint16_t id;
+
+	(void)state;
+	/* One buffer of 700 bytes cannot take 1012: nothing moves. */
+	drv_publish(&f->drv, drv_post_rx(&f->drv, small, 1, false));
+	assert_true(f->drv.packed ? vq_packed_begin(f->vq, &cur) : vq_split_begin(f->vq, &cur));
+	before = cur;
+	assert_int_equal(vq_deliver_frame(f->vq, &cur, &hdr, &fr, &patch), VQ_NO_ROOM);
+	assert_int_equal(cursor_state(f, &cur), cursor_state(f, &before));
+
+	/* A 3-segment TSO frame for a driver without TSO, two more buffers posted:
+	 * segment 0 takes two, segment 1 finds one and then nothing. */
+	drv_publish(&f->drv, drv_post_rx(&f->drv, small, 1, false));
+	drv_publish(&f->drv, drv_post_rx(&f->drv, small, 1, false));
+	tso = offload_mbuf(false, true, 3000, frame, &len);
+	tso->ol_flags |= RTE_MBUF_F_TX_TCP_SEG;
+	tso->tso_segsz = 1000;
+	assert_true(f->drv.packed ? vq_packed_begin(f->vq, &cur) : vq_split_begin(f->vq, &cur));
+	assert_int_equal(vq_deliver_gso_segments(f->vq, &cur, tso), VQ_DELIVERED);
+	assert_int_equal(stats(f).gso_segments, 1);
+	assert_int_equal(stats(f).gso_dropped, 2);
+	assert_int_equal(cursor_state(f, &cur), vq_last_avail_idx(f->vq));
+	if (!f->drv.packed)
+		vq_split_publish(f->vq);
+
+	/* More buffers: the next frames use every buffer posted, none is skipped. */
+	for (i = 0; i < 3; i++)
+		drv_publish(&f->drv, drv_post_rx(&f->drv, small, 1, false));
+	while (drv_get_used(&f->drv, &id, &len))
+		used++;
+	assert_int_equal(used, 2);
+	for (i = 0; i < 2; i++) {
+		struct rte_mbuf *one = make_mbuf(1000, 9);
+
+		assert_int_equal(vq_enqueue_burst(f->vq, &one, 1), 1);
+		rte_pktmbuf_free(one);
+	}
+	while (drv_get_used(&f->drv, &id, &len))
+		used++;
+	assert_int_equal(used, 6); /* all six buffers posted are back */
+	assert_int_equal(vq_last_avail_idx(f->vq), driver_avail_state(f));
+	rte_pktmbuf_free(m);
+	rte_pktmbuf_free(tso);
+	teardown(f);
+}
+
+/* V2: a gso_size below VQ_MIN_GSO_SIZE is a bad header, never ~64 000 segments. */
+static void test_tiny_gso_size_refused(void **state)
+{
+	struct fixture *tx = setup(RING_SIZE, F(VIRTIO_NET_F_CSUM) | F(VIRTIO_NET_F_HOST_TSO4), 0);
+	struct fixture *rx = setup(RING_SIZE, 0, 0);
+	static uint8_t frame[4200];
+	static const uint32_t buf[] = {2048};
+	uint32_t len = build_l4_frame(frame, false, true, 3000);
+	struct virtio_net_hdr hdr = {
+		.flags = VIRTIO_NET_HDR_F_NEEDS_CSUM,
+		.gso_type = VIRTIO_NET_HDR_GSO_TCPV4,
+		.hdr_len = 14 + 20 + 20,
+		.csum_start = 14 + 20,
+		.csum_offset = 16,
+	};
+	static const uint16_t sizes[] = {1, VQ_MIN_GSO_SIZE - 1, VQ_MIN_GSO_SIZE};
+	struct rte_mbuf *m;
+	uint16_t head;
+	unsigned int i;
+
+	(void)state;
+	for (i = 0; i < RTE_DIM(sizes); i++) {
+		hdr.gso_size = sizes[i];
+		head = drv_tx(&tx->drv, &hdr, frame, len, NULL, 0, false);
+		drv_publish(&tx->drv, head);
+		assert_int_equal(vq_dequeue_burst(tx->vq, pool, tx->pkts, BURST), i == 2);
+		assert_int_equal(stats(tx).bad_headers, i < 2 ? i + 1 : 2);
+		assert_used(tx, head, 0);
+	}
+	rte_pktmbuf_free(tx->pkts[0]);
+
+	/* An mbuf asking for tiny segments is not cut for a driver without TSO. */
+	m = offload_mbuf(false, true, 3000, frame, &len);
+	m->ol_flags |= RTE_MBUF_F_TX_TCP_SEG;
+	m->tso_segsz = 1;
+	drv_publish(&rx->drv, drv_post_rx(&rx->drv, buf, 1, false));
+	assert_int_equal(vq_enqueue_burst(rx->vq, &m, 1), 1);
+	assert_int_equal(stats(rx).no_offload, 1);
+	assert_int_equal(stats(rx).gso_segments, 0);
+	assert_int_equal(drv_pending_used(&rx->drv), 0);
+	rte_pktmbuf_free(m);
+	teardown(rx);
+	teardown(tx);
+}
+
+/* The L4 checksum of an IPv6 frame whose upper layer (@proto) starts at @l4. */
+static bool ipv6_l4_csum_ok(const struct rte_ipv6_hdr *ip, const uint8_t *l4, uint32_t l4_len,
+			    uint8_t proto)
+{
+	struct rte_ipv6_hdr pseudo = *ip;
+	uint32_t sum;
+
+	pseudo.payload_len = rte_cpu_to_be_16(l4_len);
+	pseudo.proto = proto;
+	sum = (uint32_t)rte_ipv6_phdr_cksum(&pseudo, 0) + rte_raw_cksum(l4, l4_len);
+	sum = (sum & 0xffff) + (sum >> 16);
+	return (uint16_t)sum == 0xffff;
+}
+
+/*
+ * A frame as a driver sends it for GSO, with the pseudo-header sum in the
+ * TCP checksum field: Ethernet, @ntags 802.1Q tags, then IPv4, or IPv6 with
+ * one 8-byte Destination Options header when @v6; TCP and @payload bytes.
+ * Returns the frame's length; *l2, *l3 the header lengths.
+ */
+static uint32_t build_gso_frame(uint8_t *buf, int ntags, bool v6, uint32_t payload, uint32_t *l2,
+				uint32_t *l3)
+{
+	uint8_t inner[4200];
+	uint32_t len = build_l4_frame(inner, false, true, payload), l4 = 20;
+	uint8_t *p = buf;
+	int i;
+
+	memcpy(p, inner, 12); /* MAC addresses */
+	p += 12;
+	for (i = 0; i < ntags; i++) {
+		*(rte_be16_t *)p = rte_cpu_to_be_16(RTE_ETHER_TYPE_VLAN);
+		*(rte_be16_t *)(p + 2) = rte_cpu_to_be_16(10 + i);
+		p += 4;
+	}
+	*l2 = (uint32_t)(p - buf) + 2;
+	if (!v6) {
+		memcpy(p, inner + 12, len - 12);
+		*l3 = 20;
+		return *l2 - 14 + len;
+	}
+	*(rte_be16_t *)p = rte_cpu_to_be_16(RTE_ETHER_TYPE_IPV6);
+	p += 2;
+	{
+		struct rte_ipv6_hdr *ip = (struct rte_ipv6_hdr *)p;
+		uint8_t *opts = p + sizeof(*ip), *th = opts + 8;
+		struct rte_ipv6_hdr pseudo;
+
+		memset(ip, 0, sizeof(*ip) + 8);
+		ip->vtc_flow = rte_cpu_to_be_32(6u << 28);
+		ip->payload_len = rte_cpu_to_be_16(8 + l4 + payload);
+		ip->proto = IPPROTO_DSTOPTS;
+		ip->hop_limits = 64;
+		ip->src_addr[15] = 1;
+		ip->dst_addr[15] = 2;
+		opts[0] = IPPROTO_TCP; /* next header; length 0: 8 bytes, PadN */
+		opts[2] = 1;
+		opts[3] = 4;
+		memcpy(th, inner + 34, l4 + payload);
+		pseudo = *ip;
+		pseudo.proto = IPPROTO_TCP;
+		pseudo.payload_len = rte_cpu_to_be_16(l4 + payload);
+		((struct rte_tcp_hdr *)th)->cksum = rte_ipv6_phdr_cksum(&pseudo, 0);
+		*l3 = 48;
+		return *l2 + 48 + l4 + payload;
+	}
+}
+
+/*
+ * B1 and B2: a TSO frame through IPv6 extension headers or stacked VLAN
+ * tags, dequeued from one driver and delivered to a TSO driver whole and to
+ * a driver without TSO as segments whose lengths and checksums are right.
+ */
+static void gso_replay(int ntags, bool v6)
+{
+	struct fixture *tx = setup(
+		RING_SIZE,
+		F(VIRTIO_NET_F_CSUM) | F(VIRTIO_NET_F_HOST_TSO4) | F(VIRTIO_NET_F_HOST_TSO6), 0);
+	struct fixture *tso = setup(RING_SIZE,
+				    F(VIRTIO_NET_F_GUEST_CSUM) | F(VIRTIO_NET_F_GUEST_TSO4) |
+					    F(VIRTIO_NET_F_GUEST_TSO6) | F(VIRTIO_NET_F_MRG_RXBUF),
+				    0);
+	struct fixture *plain = setup(RING_SIZE, 0, 0);
+	static const uint32_t big[] = {8192}, buf[] = {2048};
+	static uint8_t frame[4200], got[VQ_NET_HDR_LEN + 4200];
+	uint32_t l2, l3, len = build_gso_frame(frame, ntags, v6, 3000, &l2, &l3);
+	uint32_t hdr_len = l2 + l3 + 20, i;
+	struct virtio_net_hdr hdr = {
+		.flags = VIRTIO_NET_HDR_F_NEEDS_CSUM,
+		.gso_type = v6 ? VIRTIO_NET_HDR_GSO_TCPV6 : VIRTIO_NET_HDR_GSO_TCPV4,
+		.gso_size = 1000,
+		.hdr_len = hdr_len,
+		.csum_start = l2 + l3,
+		.csum_offset = 16,
+	};
+	struct virtio_net_hdr_mrg_rxbuf rx_hdr;
+	struct rte_mbuf *m;
+	uint16_t head, heads[3];
+
+	drv_publish(&tx->drv, drv_tx(&tx->drv, &hdr, frame, len, NULL, 0, false));
+	assert_int_equal(vq_dequeue_burst(tx->vq, pool, tx->pkts, BURST), 1);
+	assert_int_equal(stats(tx).bad_headers, 0);
+	m = tx->pkts[0];
+	assert_true(m->ol_flags & RTE_MBUF_F_TX_TCP_SEG);
+	assert_int_equal(m->l2_len, l2);
+	assert_int_equal(m->l3_len, l3);
+	assert_int_equal(m->l4_len, 20);
+
+	/* Whole, to a driver with TSO: the header says where the checksum starts. */
+	head = drv_post_rx(&tso->drv, big, 1, false);
+	drv_publish(&tso->drv, head);
+	assert_int_equal(vq_enqueue_burst(tso->vq, &m, 1), 1);
+	drv_read_rx(&tso->drv, head, got, VQ_NET_HDR_LEN + len);
+	memcpy(&rx_hdr, got, sizeof(rx_hdr));
+	assert_int_equal(rx_hdr.hdr.csum_start, l2 + l3);
+	assert_int_equal(rx_hdr.hdr.hdr_len, hdr_len);
+	assert_int_equal(rx_hdr.hdr.gso_size, 1000);
+	assert_memory_equal(got + VQ_NET_HDR_LEN, frame, len);
+
+	/* As three segments, tags and extension headers kept, to one without. */
+	for (i = 0; i < 3; i++) {
+		heads[i] = drv_post_rx(&plain->drv, buf, 1, false);
+		drv_publish(&plain->drv, heads[i]);
+	}
+	assert_int_equal(vq_enqueue_burst(plain->vq, &m, 1), 1);
+	assert_int_equal(stats(plain).gso_segments, 3);
+	for (i = 0; i < 3; i++) {
+		uint8_t *pkt = got + VQ_NET_HDR_LEN, *l4 = pkt + l2 + l3;
+
+		assert_used(plain, heads[i], VQ_NET_HDR_LEN + hdr_len + 1000);
+		drv_read_rx(&plain->drv, heads[i], got, VQ_NET_HDR_LEN + hdr_len + 1000);
+		assert_memory_equal(pkt, frame, l2); /* MACs and every tag */
+		assert_memory_equal(pkt + hdr_len, frame + hdr_len + i * 1000, 1000);
+		if (v6) {
+			const struct rte_ipv6_hdr *ip = (const void *)(pkt + l2);
+
+			assert_int_equal(rte_be_to_cpu_16(ip->payload_len), 8 + 20 + 1000);
+			assert_int_equal(ip->proto, IPPROTO_DSTOPTS);
+			assert_true(ipv6_l4_csum_ok(ip, l4, 20 + 1000, IPPROTO_TCP));
+		} else {
+			const struct rte_ipv4_hdr *ip = (const void *)(pkt + l2);
+
+			assert_int_equal(rte_be_to_cpu_16(ip->total_length), 20 + 20 + 1000);
+			assert_int_equal(rte_ipv4_udptcp_cksum_verify(ip, l4), 0);
+		}
+	}
+	rte_pktmbuf_free(m);
+	teardown(plain);
+	teardown(tso);
+	teardown(tx);
+}
+
+static void test_gso_through_ipv6_extension_headers(void **state)
+{
+	(void)state;
+	gso_replay(0, true);
+}
+
+static void test_gso_through_stacked_vlan_tags(void **state)
+{
+	(void)state;
+	gso_replay(2, false);
+	gso_replay(2, true);
+}
+
 /* --- packed ring only --- */
 
 static void test_packed_any_size_and_chains_across_the_end(void **state)
@@ -1981,6 +2351,13 @@ int main(void)
 		cmocka_unit_test(test_enqueue_uso),
 		cmocka_unit_test(test_enqueue_udp_zero_checksum_sent_as_ffff),
 		cmocka_unit_test(test_enqueue_uso_segmented_in_software),
+		cmocka_unit_test(test_indirect_table_of_ring_size),
+		cmocka_unit_test(test_enqueue_mergeable_small_buffer_inside_frame),
+		cmocka_unit_test(test_enqueue_mergeable_bad_chain_returned_first),
+		cmocka_unit_test(test_enqueue_no_room_keeps_position),
+		cmocka_unit_test(test_tiny_gso_size_refused),
+		cmocka_unit_test(test_gso_through_ipv6_extension_headers),
+		cmocka_unit_test(test_gso_through_stacked_vlan_tags),
 	};
 
 	const struct CMUnitTest split_only[] = {
