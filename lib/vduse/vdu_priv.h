@@ -36,7 +36,13 @@ struct vdu_vq {
 	int kick_fd;
 	bool started;
 	uint16_t last_avail_idx; /* as vdu_queue::last_avail_idx encodes it */
-	struct vdu_queue info;	 /* what queue_start was given */
+	/*
+	 * last_avail_idx is where the queue stopped in this DRIVER_OK session:
+	 * a restart (hugepage switch-over, IOTLB update) resumes there, not at
+	 * the kernel's initial index. Cleared by a reset.
+	 */
+	bool resume;
+	struct vdu_queue info; /* what queue_start was given */
 };
 
 struct vdu_dev {
@@ -94,6 +100,8 @@ bool vdu_status_set(struct vdu_dev *dev, uint8_t status);
 /* Queues (vdu_queue.c). */
 int vdu_queues_start(struct vdu_dev *dev);
 void vdu_queues_stop(struct vdu_dev *dev);
+/* After a reset: the next start takes the kernel's initial positions. */
+void vdu_queues_forget(struct vdu_dev *dev);
 
 /* IOTLB: mapping the driver's memory (vdu_iotlb.c). */
 int vdu_iotlb_map_all(struct vdu_dev *dev);

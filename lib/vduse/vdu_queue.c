@@ -45,7 +45,7 @@ static int queue_start(struct vdu_dev *dev, uint16_t qid)
 		.desc_iova = info.desc_addr,
 		.driver_iova = info.driver_addr,
 		.device_iova = info.device_addr,
-		.last_avail_idx = avail_state(dev, &info),
+		.last_avail_idx = vq->resume ? vq->last_avail_idx : avail_state(dev, &info),
 		.kick_fd = vq->kick_fd,
 		.mem = &dev->mem,
 	};
@@ -56,11 +56,10 @@ static int queue_start(struct vdu_dev *dev, uint16_t qid)
 	}
 	vq->started = true;
 	vq->last_avail_idx = vq->info.last_avail_idx;
-	VDU_INFO(dev,
-		 "queue %u started: size %u, desc %#llx, avail %#llx, used %#llx, avail idx %u",
-		 qid, info.num, (unsigned long long)info.desc_addr,
-		 (unsigned long long)info.driver_addr, (unsigned long long)info.device_addr,
-		 vq->info.last_avail_idx);
+	VDU_INFO(dev, "queue %u %s: size %u, desc %#llx, avail %#llx, used %#llx, avail idx %u",
+		 qid, vq->resume ? "resumed" : "started", info.num,
+		 (unsigned long long)info.desc_addr, (unsigned long long)info.driver_addr,
+		 (unsigned long long)info.device_addr, vq->info.last_avail_idx);
 	return 0;
 }
 
@@ -79,6 +78,14 @@ int vdu_queues_start(struct vdu_dev *dev)
 	return 0;
 }
 
+void vdu_queues_forget(struct vdu_dev *dev)
+{
+	uint16_t qid;
+
+	for (qid = 0; qid < VDU_NET_QUEUES; qid++)
+		dev->vqs[qid].resume = false;
+}
+
 void vdu_queues_stop(struct vdu_dev *dev)
 {
 	uint16_t qid;
@@ -90,6 +97,7 @@ void vdu_queues_stop(struct vdu_dev *dev)
 			continue;
 		vq->last_avail_idx = dev->ops.queue_stop(dev, qid, dev->arg);
 		vq->started = false;
+		vq->resume = true;
 		VDU_INFO(dev, "queue %u stopped at avail idx %u", qid, vq->last_avail_idx);
 	}
 }

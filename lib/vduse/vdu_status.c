@@ -66,6 +66,7 @@ bool vdu_status_set(struct vdu_dev *dev, uint8_t status)
 	if (status == 0) {
 		/* Workers are quiet and the memory unmapped before the kernel resets. */
 		stop_device(dev);
+		vdu_queues_forget(dev);
 		dev->driver_features = 0;
 		dev->iotlb_updated = false;
 	} else {

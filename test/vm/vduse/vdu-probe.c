@@ -4,7 +4,10 @@
  * path, for the guest tests. It creates the device, attaches it, prints what
  * it sees, and then acts on signals:
  *   SIGHUP   print each started queue's ring indexes and the start of the
- *            buffer of the newest available entry, then interrupt the driver
+ *            buffer of the newest available entry, then interrupt the driver;
+ *            with --consume also take every available entry of the transmit
+ *            queue (the position handed back at queue_stop moves on; no used
+ *            entry is written)
  *   SIGUSR1  link down        SIGUSR2  link up
  *   SIGTERM  detach, destroy and exit 0
  * Lines on stdout are the test's interface; the library logs on stderr.
@@ -43,6 +46,7 @@ struct ring_used {
 static pthread_mutex_t lock = PTHREAD_MUTEX_INITIALIZER;
 static struct vdu_queue queues[VDU_NET_QUEUES];
 static bool started[VDU_NET_QUEUES];
+static bool consume; /* --consume */
 
 static uint16_t read_idx(const struct vq_mem_table *mem, uint64_t iova)
 {
@@ -60,11 +64,11 @@ static int queue_start(struct vdu_dev *dev, const struct vdu_queue *q, void *arg
 	queues[q->index] = *q;
 	started[q->index] = true;
 	printf("queue %u started: size %u desc %#llx avail %#llx used %#llx avail_idx %u "
-	       "used_idx %u kick_fd %s\n",
+	       "used_idx %u kick_fd %s last_avail %u\n",
 	       q->index, q->size, (unsigned long long)q->desc_iova,
 	       (unsigned long long)q->driver_iova, (unsigned long long)q->device_iova,
 	       read_idx(q->mem, q->driver_iova), read_idx(q->mem, q->device_iova),
-	       q->kick_fd >= 0 ? "yes" : "no");
+	       q->kick_fd >= 0 ? "yes" : "no", q->last_avail_idx);
 	fflush(stdout);
 	pthread_mutex_unlock(&lock);
 	return 0;
@@ -78,7 +82,7 @@ static uint16_t queue_stop(struct vdu_dev *dev, uint16_t qid, void *arg)
 	(void)arg;
 	pthread_mutex_lock(&lock);
 	started[qid] = false;
-	idx = queues[qid].last_avail_idx; /* nothing was consumed */
+	idx = queues[qid].last_avail_idx; /* where the queue is: lib/vduse resumes there */
 	printf("queue %u stopped\n", qid);
 	fflush(stdout);
 	pthread_mutex_unlock(&lock);
@@ -124,6 +128,10 @@ static void print_queues(struct vdu_dev *dev)
 		printf("queue %u: avail_idx %u used_idx %u\n", i, avail_idx,
 		       read_idx(queues[i].mem, queues[i].device_iova));
 		print_newest_buffer(&queues[i], avail_idx);
+		if (consume && i == VDU_NET_TXQ && avail_idx != 0xffff) {
+			queues[i].last_avail_idx = avail_idx;
+			printf("queue %u: consumed up to %u\n", i, avail_idx);
+		}
 		printf("queue %u: notify %s\n", i, strerror(-vdu_queue_notify(dev, i)));
 	}
 	fflush(stdout);
@@ -149,7 +157,7 @@ static void usage(const char *prog)
 {
 	fprintf(stderr,
 		"usage: %s --name NAME --mac MAC [--mtu N] [--queue-size N] [--hugepages] "
-		"[--numa NODE] [--features HEX] [--vhost]\n",
+		"[--numa NODE] [--features HEX] [--vhost] [--consume]\n",
 		prog);
 	exit(2);
 }
@@ -165,6 +173,7 @@ static void parse_args(int argc, char **argv, struct vdu_net_params *p, enum vdu
 		{"numa", required_argument, NULL, 'N'},
 		{"features", required_argument, NULL, 'F'},
 		{"vhost", no_argument, NULL, 'V'},
+		{"consume", no_argument, NULL, 'C'},
 		{NULL, 0, NULL, 0},
 	};
 	bool have_mac = false;
@@ -197,6 +206,9 @@ static void parse_args(int argc, char **argv, struct vdu_net_params *p, enum vdu
 			break;
 		case 'V':
 			*drv = VDU_DRIVER_VHOST;
+			break;
+		case 'C':
+			consume = true;
 			break;
 		default:
 			usage(argv[0]);
