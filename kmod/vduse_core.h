@@ -29,6 +29,8 @@
 /* IOVA space: bounce area, then 128 MiB for coherent (ring) allocations */
 #define VDUSE_IOVA_SIZE			(VDUSE_MAX_BOUNCE_SIZE + 128ULL * 1024 * 1024)
 #define VDUSE_DEFAULT_MSG_TIMEOUT	30
+/* entries of a packed virtqueue: 15-bit indexes and a wrap counter */
+#define VDUSE_PACKED_MAX_SIZE		32768
 
 struct vduse_domain;
 struct vduse_dev;

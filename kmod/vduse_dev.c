@@ -444,6 +444,14 @@ static long vduse_ioctl_vq_setup(struct vduse_dev *dev, void __user *argp)
 	if (config.index >= dev->vq_num ||
 	    !vduse_mem_is_zero(config.reserved, sizeof(config.reserved)))
 		return -EINVAL;
+	/*
+	 * The driver may pick a packed ring, whose size is the one offered:
+	 * bit 15 of its indexes is the wrap counter, so it holds 32768
+	 * entries at most. Split rings are rounded down to a power of two.
+	 */
+	if ((dev->device_features & BIT_ULL(VIRTIO_F_RING_PACKED)) &&
+	    config.max_size > VDUSE_PACKED_MAX_SIZE)
+		return -EINVAL;
 
 	index = array_index_nospec(config.index, dev->vq_num);
 	dev->vqs[index].num_max = config.max_size;

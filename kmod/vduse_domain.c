@@ -434,10 +434,22 @@ static vm_fault_t vduse_domain_fault(struct vm_fault *vmf)
 
 		if (vduse_bounce_page_alloc(bp, GFP_KERNEL))
 			return VM_FAULT_OOM;
+		/*
+		 * Registered user memory belongs to the server's own
+		 * mappings (anonymous memory, maybe huge pages): mapped
+		 * again through this file, such a page would be counted
+		 * and unmapped as a file page (bad RSS counters, a broken
+		 * huge page zap). The server reaches it at the address it
+		 * registered; refuse, as upstream does.
+		 */
 		read_lock(&domain->bounce_lock);
-		page = vduse_bounce_page(bp);
-		get_page(page);
+		if (!bp->upage) {
+			page = bp->kpage;
+			get_page(page);
+		}
 		read_unlock(&domain->bounce_lock);
+		if (!page)
+			return VM_FAULT_SIGBUS;
 	} else {
 		spin_lock_irqsave(&domain->lock, flags);
 		list_for_each_entry(c, &domain->coherent, list) {

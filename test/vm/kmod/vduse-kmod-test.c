@@ -795,6 +795,136 @@ static void spoil_name_control(struct dev_cfg *c)
 	strcpy(c->c.name, "control");
 }
 
+/*
+ * Write to IOVA iova of the bounce area through a fresh mapping of the domain
+ * file, in a child process, whose exit then tears that mapping down: the
+ * signal that killed the child, or 0 if the write went through.
+ */
+static int touch_bounce(int fd, uint64_t iova)
+{
+	struct vduse_iotlb_entry e;
+	int mfd, st;
+	pid_t pid;
+
+	memset(&e, 0, sizeof(e));
+	e.start = iova;
+	e.last = iova;
+	mfd = ioctl(fd, VDUSE_IOTLB_GET_FD, &e);
+	CHECK(mfd >= 0, "IOTLB_GET_FD %#llx: %s", (unsigned long long)iova, strerror(errno));
+	pid = fork();
+	CHECK(pid >= 0, "fork");
+	if (pid == 0) {
+		uint8_t *va = mmap(NULL, e.last - e.start + 1, PROT_READ | PROT_WRITE, MAP_SHARED,
+				   mfd, e.offset);
+
+		if (va == MAP_FAILED)
+			_exit(2);
+		*(volatile uint8_t *)(va + (iova - e.start)) = 0x5a;
+		_exit(0);
+	}
+	close(mfd);
+	CHECK(waitpid(pid, &st, 0) == pid, "waitpid: %s", strerror(errno));
+	CHECK(WIFSIGNALED(st) || WEXITSTATUS(st) == 0, "mmap of the domain file failed");
+	return WIFSIGNALED(st) ? WTERMSIG(st) : 0;
+}
+
+/* KiB of transparent huge pages in the mapping that holds addr (smaps). */
+static long anon_huge_kb(const void *addr)
+{
+	FILE *f = fopen("/proc/self/smaps", "r");
+	unsigned long lo, hi;
+	char line[256];
+	bool in = false;
+	long kb = -1;
+
+	CHECK(f, "smaps: %s", strerror(errno));
+	while (fgets(line, sizeof(line), f)) {
+		if (sscanf(line, "%lx-%lx", &lo, &hi) == 2)
+			in = (uintptr_t)addr >= lo && (uintptr_t)addr < hi;
+		else if (in && sscanf(line, "AnonHugePages: %ld", &kb) == 1)
+			break;
+	}
+	fclose(f);
+	return kb;
+}
+
+/*
+ * While user memory is registered, the bounce area of the domain file must
+ * refuse faults (SIGBUS): the pages there are the process's own anonymous
+ * pages, which a file mapping must not map again. Checked with the last page
+ * of the area, in plain anonymous memory and in a transparent huge page.
+ */
+static void check_umem_fault(int fd, uint64_t bounce_size)
+{
+	const size_t huge = 2 << 20;
+	struct vduse_iova_umem umem;
+	uint8_t *raw, *thp;
+	long kb;
+	int sig;
+
+	memset(&umem, 0, sizeof(umem));
+	umem.size = bounce_size;
+	raw = mmap(NULL, 2 * huge, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+	CHECK(raw != MAP_FAILED, "mmap: %s", strerror(errno));
+
+	umem.uaddr = (uintptr_t)raw;
+	CHECK_OK(ioctl(fd, VDUSE_IOTLB_REG_UMEM, &umem));
+	sig = touch_bounce(fd, bounce_size - 4096);
+	CHECK(sig == SIGBUS, "bounce page under anonymous user memory: signal %d, want SIGBUS",
+	      sig);
+	CHECK_OK(ioctl(fd, VDUSE_IOTLB_DEREG_UMEM, &umem));
+	if (!upstream) { /* upstream maps only bounce pages the driver used */
+		sig = touch_bounce(fd, bounce_size - 4096);
+		CHECK(sig == 0, "bounce page after DEREG_UMEM: signal %d", sig);
+	}
+	munmap(raw, 2 * huge);
+
+	raw = mmap(NULL, 2 * huge, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+	CHECK(raw != MAP_FAILED, "mmap: %s", strerror(errno));
+	thp = (uint8_t *)(((uintptr_t)raw + huge - 1) & ~(uintptr_t)(huge - 1));
+	CHECK_OK(madvise(thp, huge, MADV_HUGEPAGE));
+	memset(thp, 1, huge);
+	kb = anon_huge_kb(thp);
+	CHECK(kb >= 2048, "no transparent huge page for the user memory (AnonHugePages %ld kB)",
+	      kb);
+	umem.uaddr = (uintptr_t)thp;
+	CHECK_OK(ioctl(fd, VDUSE_IOTLB_REG_UMEM, &umem));
+	sig = touch_bounce(fd, bounce_size - 4096);
+	CHECK(sig == SIGBUS, "bounce page under a transparent huge page: signal %d, want SIGBUS",
+	      sig);
+	CHECK_OK(ioctl(fd, VDUSE_IOTLB_DEREG_UMEM, &umem));
+	munmap(raw, 2 * huge);
+	printf("ok: the bounce area refuses faults while user memory is registered\n");
+}
+
+/* Largest ring sizes: packed rings hold at most 32768 entries. */
+static void check_vq_sizes(int ctl)
+{
+	static const uint8_t mac[6] = {0x02, 0, 0, 0, 0, 0x43};
+	struct vduse_vq_config vq;
+	struct dev_cfg cfg;
+	int fd;
+
+	net_config(&cfg, "kmodpacked", mac);
+	cfg.c.features |= 1ULL << VIRTIO_F_RING_PACKED;
+	CHECK_OK(ioctl(ctl, VDUSE_CREATE_DEV, &cfg));
+	fd = open_dev(cfg.c.name);
+	memset(&vq, 0, sizeof(vq));
+	vq.max_size = 32768;
+	CHECK_OK(ioctl(fd, VDUSE_VQ_SETUP, &vq));
+	vq.max_size = 1000; /* packed rings need no power of two */
+	CHECK_OK(ioctl(fd, VDUSE_VQ_SETUP, &vq));
+	if (!upstream) { /* kmod/ only: see doc/vduse-uapi.md */
+		vq.max_size = 32769;
+		CHECK_ERRNO(ioctl(fd, VDUSE_VQ_SETUP, &vq), EINVAL);
+		vq.max_size = 65535;
+		CHECK_ERRNO(ioctl(fd, VDUSE_VQ_SETUP, &vq), EINVAL);
+	}
+	close(fd);
+	CHECK_OK(ioctl(ctl, VDUSE_DESTROY_DEV, cfg.c.name));
+	printf("ok: VQ_SETUP sizes of a packed-ring device\n");
+}
+
 static int test_badargs(void)
 {
 	static const uint8_t mac[6] = {0x02, 0x56, 0x44, 0x55, 0x53, 0x02};
@@ -843,6 +973,7 @@ static int test_badargs(void)
 	bad_create(ctl, spoil_device_id, EINVAL, "device id");
 	CHECK_ERRNO(ioctl(ctl, VDUSE_DESTROY_DEV, "nosuchdev"), EINVAL);
 	printf("ok: control device rejects bad arguments\n");
+	check_vq_sizes(ctl);
 
 	net_config(&cfg, name, mac);
 	CHECK_OK(ioctl(ctl, VDUSE_CREATE_DEV, &cfg));
@@ -873,6 +1004,16 @@ static int test_badargs(void)
 	vq.reserved[12] = 1;
 	CHECK_ERRNO(ioctl(fd, VDUSE_VQ_SETUP, &vq), EINVAL);
 	CHECK_ERRNO(ioctl(fd, VDUSE_VQ_SETUP, NULL), EFAULT);
+	/* split rings: any size is taken (kmod/ rounds down to a power of two) */
+	vq.reserved[12] = 0;
+	vq.max_size = 65535;
+	CHECK_OK(ioctl(fd, VDUSE_VQ_SETUP, &vq));
+	/* size 0: the queue is not set up, and attaching is refused */
+	vq.index = 1;
+	vq.max_size = 0;
+	CHECK_OK(ioctl(fd, VDUSE_VQ_SETUP, &vq));
+	CHECK(run("vdpa dev add name %s mgmtdev vduse 2>/dev/null", name) != 0,
+	      "dev add accepted a queue of size 0");
 
 	memset(&vqi, 0, sizeof(vqi));
 	vqi.index = 2;
@@ -996,6 +1137,7 @@ static int test_badargs(void)
 	CHECK_ERRNO(ioctl(fd, VDUSE_IOTLB_DEREG_UMEM, &umem), ENOENT);
 	munmap(mem, 1048576 + 4096);
 	printf("ok: IOTLB_GET_INFO and REG/DEREG_UMEM\n");
+	check_umem_fault(fd, 1048576);
 
 	efdfd = eventfd(0, 0);
 	efd.index = 0;
