@@ -4,17 +4,30 @@
 
 /**
  * @file
- * The control socket: a Unix stream socket taking one command line per
- * connection and answering with text, e.g.
+ * The control socket: a Unix stream socket taking command lines and
+ * answering each with text, e.g.
  * `echo "link p0 down" | socat - UNIX-CONNECT:/run/vduse-netsw.sock`.
  *
  * Commands: `link PORT up|down`, `show ports`, `show stats [PORT]`.
- * Answers end with a line "ok" or start with "error: ".
+ * Every answer ends with a line "ok" or is one line starting with "error: ".
+ * Blank lines are skipped. Clients are served together, each command within
+ * VNS_CONTROL_COMMAND_MS of its first byte.
  */
 
 #include <stdio.h>
 
+#include <sys/types.h>
+
 #include "port.h"
+
+/** Most clients connected at once; the next one is told so and closed. */
+#define VNS_CONTROL_MAX_CLIENTS 16
+/** Longest command line, with its newline. */
+#define VNS_CONTROL_MAX_LINE 256
+/** Time from a command's first byte until its answer must be sent, in ms. */
+#define VNS_CONTROL_COMMAND_MS 3000
+/** Time a client may stay connected between commands, in ms. */
+#define VNS_CONTROL_IDLE_MS 60000
 
 /** The ports the control socket acts on. */
 struct vns_control_ports {
@@ -22,19 +35,34 @@ struct vns_control_ports {
 	unsigned int count;  /**< number of ports */
 };
 
-/**
- * Listen on @p path (an existing socket file there is replaced).
- *
- * @return the listening fd, or a negative errno after printing the cause.
- */
-int vns_control_open(const char *path);
+/** A listening control socket and its clients (opaque). */
+struct vns_control;
 
 /**
- * Wait up to @p timeout_ms for a connection and serve it.
+ * Listen on @p path. A stale socket there (nobody accepts on it) is
+ * replaced; a live one ("in use") or anything that is not a socket is
+ * left alone and refused. The socket is created with mode 0600, or 0660
+ * and group @p gid unless @p gid is (gid_t)-1.
+ *
+ * @return the control socket, or NULL after printing the cause.
+ */
+struct vns_control *vns_control_open(const char *path, gid_t gid);
+
+/**
+ * Wait up to @p timeout_ms for clients, read their commands, run them on
+ * @p ports and send the answers; drop clients past their deadline. Never
+ * blocks on a client, and a client that went away costs only its answer.
  *
  * @return 0, or a negative errno when waiting failed (EINTR is not a failure).
  */
-int vns_control_serve(int fd, int timeout_ms, const struct vns_control_ports *ports);
+int vns_control_serve(struct vns_control *ctl, int timeout_ms,
+		      const struct vns_control_ports *ports);
+
+/**
+ * Disconnect the clients, stop listening and remove the socket file if it
+ * is still the one vns_control_open() made. Accepts NULL.
+ */
+void vns_control_close(struct vns_control *ctl);
 
 /**
  * Run one command line and write the answer to @p out.

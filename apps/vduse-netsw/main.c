@@ -1,10 +1,12 @@
 /* SPDX-License-Identifier: BSD-3-Clause */
 /*
  * vduse-netsw: create the VDUSE ports, place their netdevs, forward between
- * paired ports (0<->1, 2<->3, ...) on the worker lcores until SIGINT or
- * SIGTERM, then detach and destroy every device.
+ * paired ports (0<->1, 2<->3, ...) on the worker lcores until SIGINT,
+ * SIGTERM or SIGHUP, then detach and destroy every device.
  */
 #include <errno.h>
+#include <fcntl.h>
+#include <limits.h>
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -35,6 +37,83 @@ static void on_signal(int sig)
 {
 	(void)sig;
 	stop = true;
+}
+
+/*
+ * SIGINT, SIGTERM and SIGHUP (the terminal or ssh session that started the
+ * switch went away) stop it cleanly; a SIGHUP ignored by whoever started it
+ * (nohup) stays ignored. SIGPIPE is ignored: a reader gone from a socket or
+ * from stdout is an error to handle, not a reason to leave devices behind.
+ */
+static void handle_signals(void)
+{
+	struct sigaction ignore = {.sa_handler = SIG_IGN}, old;
+	struct sigaction stopper = {.sa_handler = on_signal};
+
+	sigemptyset(&stopper.sa_mask);
+	sigaction(SIGINT, &stopper, NULL);
+	sigaction(SIGTERM, &stopper, NULL);
+	if (sigaction(SIGHUP, NULL, &old) == 0 && old.sa_handler != SIG_IGN)
+		sigaction(SIGHUP, &stopper, NULL);
+	sigaction(SIGPIPE, &ignore, NULL);
+}
+
+/* EAL's --help prints the EAL options, then these through this hook. */
+static void app_usage(const char *prog)
+{
+	vns_usage(stdout, prog);
+}
+
+/* The pid holding the shared configuration of EAL's file prefix, or 0. */
+static pid_t eal_config_holder(void)
+{
+	struct flock lock = {.l_type = F_WRLCK, .l_whence = SEEK_SET};
+	char path[PATH_MAX];
+	int fd;
+
+	/* rte_eal_init() has set the runtime directory before it takes the lock. */
+	if (*rte_eal_get_runtime_dir() == '\0')
+		return 0;
+	snprintf(path, sizeof(path), "%s/config", rte_eal_get_runtime_dir());
+	fd = open(path, O_RDONLY | O_CLOEXEC);
+	if (fd < 0)
+		return 0;
+	if (fcntl(fd, F_GETLK, &lock) < 0 || lock.l_type == F_UNLCK)
+		lock.l_pid = 0;
+	close(fd);
+	return lock.l_pid;
+}
+
+/*
+ * Say what made rte_eal_init() fail and how to fix it: its rte_errno is
+ * EACCES for "no hugepages" and 0 when another process holds the file prefix.
+ */
+static void eal_init_failed(int err)
+{
+	pid_t holder;
+
+	if (err == EACCES) {
+		fprintf(stderr,
+			"vduse-netsw: EAL initialisation failed: no usable hugepages. Reserve "
+			"some (e.g. echo 512 > /sys/kernel/mm/hugepages/hugepages-2048kB/"
+			"nr_hugepages, hugetlbfs mounted on /dev/hugepages), or run without: "
+			"--no-huge -m 256\n");
+		return;
+	}
+	holder = eal_config_holder();
+	if (holder > 0) {
+		fprintf(stderr,
+			"vduse-netsw: EAL initialisation failed: another DPDK process (pid %d) "
+			"uses the same file prefix; give each instance its own: "
+			"--file-prefix NAME\n",
+			(int)holder);
+		return;
+	}
+	if (err != 0)
+		fprintf(stderr, "vduse-netsw: EAL initialisation failed: %s\n", rte_strerror(err));
+	else
+		fprintf(stderr, "vduse-netsw: EAL initialisation failed (see the EAL messages "
+				"above)\n");
 }
 
 static struct rte_rcu_qsbr *create_qsbr(void)
@@ -90,19 +169,29 @@ static struct port *open_vduse(const struct vns_options *opts, const struct vns_
 	};
 	char netdev[IF_NAMESIZE];
 	struct port *port;
-	int err;
+	int err, ns_fd = -1;
 
+	/* A wrong namespace is found before a device exists. */
+	if (*spec->netns != '\0') {
+		ns_fd = vns_netns_open(spec->netns);
+		if (ns_fd < 0) {
+			fprintf(stderr, "port %s: no netns to move it to\n", spec->name);
+			return NULL;
+		}
+	}
 	memcpy(params.mac, spec->mac, sizeof(params.mac));
 	port = port_vduse_open(&params, pool, &err);
 	if (port == NULL) {
 		fprintf(stderr, "port %s: %s\n", spec->name, strerror(-err));
-		return NULL;
-	}
-	if (port_vduse_netdev(port, netdev, sizeof(netdev)) != 0 ||
-	    vns_netdev_place(netdev, spec->netns, spec->ifname) != 0) {
+	} else if (port_vduse_netdev(port, netdev, sizeof(netdev)) != 0 ||
+		   vns_netdev_place(netdev, ns_fd, spec->ifname) != 0) {
 		port_close(port);
-		return NULL;
+		port = NULL;
 	}
+	if (ns_fd >= 0)
+		close(ns_fd);
+	if (port == NULL)
+		return NULL;
 	printf("port %s: netdev %s%s%s, mac %02x:%02x:%02x:%02x:%02x:%02x\n", spec->name,
 	       *spec->ifname ? spec->ifname : netdev, *spec->netns ? " in netns " : "", spec->netns,
 	       spec->mac[0], spec->mac[1], spec->mac[2], spec->mac[3], spec->mac[4], spec->mac[5]);
@@ -159,20 +248,35 @@ int main(int argc, char **argv)
 {
 	static struct vns_worker workers[RTE_MAX_LCORE];
 	struct port *ports[VNS_MAX_PORTS];
+	struct vns_control *control = NULL;
 	struct rte_rcu_qsbr *qsbr;
 	struct rte_mempool *pool;
 	struct vns_options opts;
-	unsigned int nb_ports = 0, nb_workers = 0, lcore, i;
-	int status = 1, control_fd = -1, ret;
+	unsigned int nb_ports = 0, nb_workers = 0, nb_running = 0, lcore, i;
+	int status = 1, dashes, ret;
 	time_t last_stats;
 
-	ret = rte_eal_init(argc, argv);
+	/*
+	 * The switch's options, after "--", are read first: a mistake in them or
+	 * --help needs no hugepages. EAL gets what comes before.
+	 */
+	for (dashes = 1; dashes < argc && strcmp(argv[dashes], "--") != 0; dashes++)
+		;
+	if (dashes < argc) {
+		argv[dashes] = argv[0];
+		ret = vns_parse_options(argc - dashes, argv + dashes, &opts);
+		if (ret != 0)
+			return ret > 0 ? 0 : 2;
+	}
+	rte_set_application_usage_hook(app_usage);
+	ret = rte_eal_init(dashes, argv);
 	if (ret < 0) {
-		fprintf(stderr, "vduse-netsw: EAL initialisation failed: %s\n",
-			rte_strerror(rte_errno));
+		eal_init_failed(rte_errno);
 		return 1;
 	}
-	if (vns_parse_options(argc - ret, argv + ret, &opts) < 0) {
+	if (dashes == argc) {
+		fprintf(stderr, "vduse-netsw: no switch options: give them after '--'\n");
+		vns_usage(stderr, argv[0]);
 		rte_eal_cleanup();
 		return 2;
 	}
@@ -186,8 +290,7 @@ int main(int argc, char **argv)
 			"vduse-netsw: no worker lcore: give EAL two or more (e.g. -l 0-1)\n");
 		goto out;
 	}
-	signal(SIGINT, on_signal);
-	signal(SIGTERM, on_signal);
+	handle_signals();
 
 	pool = rte_pktmbuf_pool_create("vns_mbufs", NB_MBUFS, MBUF_CACHE, 0,
 				       RTE_MBUF_DEFAULT_BUF_SIZE, (int)rte_socket_id());
@@ -199,6 +302,12 @@ int main(int argc, char **argv)
 	for (i = 0; i < nb_workers; i++)
 		workers[i].qsbr = qsbr;
 
+	/* Before any device: a control path in use stops the start with nothing to undo. */
+	if (opts.control[0] != '\0') {
+		control = vns_control_open(opts.control, opts.control_gid);
+		if (control == NULL)
+			goto out;
+	}
 	for (i = 0; i < opts.nb_vduse && !stop; i++) {
 		ports[nb_ports] = open_vduse(&opts, &opts.vduse[i], pool, qsbr);
 		if (ports[nb_ports] == NULL)
@@ -212,22 +321,22 @@ int main(int argc, char **argv)
 	if (assign_streams(ports, nb_ports, workers, nb_workers) < 0)
 		goto close_ports;
 
-	if (opts.control[0] != '\0') {
-		control_fd = vns_control_open(opts.control);
-		if (control_fd < 0)
-			goto close_ports;
-	}
+	/* A worker without streams would only spin. */
 	for (i = 0; i < nb_workers; i++)
-		rte_eal_remote_launch(vns_worker_main, &workers[i], workers[i].lcore_id);
-	printf("vduse-netsw: forwarding on %u worker lcore(s); SIGINT or SIGTERM to stop\n",
-	       nb_workers);
+		if (workers[i].nb_streams > 0) {
+			rte_eal_remote_launch(vns_worker_main, &workers[i], workers[i].lcore_id);
+			nb_running++;
+		}
+	printf("vduse-netsw: forwarding on %u worker lcore(s); SIGINT, SIGTERM or SIGHUP to "
+	       "stop\n",
+	       nb_running);
 	fflush(stdout);
 	last_stats = time(NULL);
 	while (!stop) {
-		const struct vns_control_ports control = {ports, nb_ports};
+		const struct vns_control_ports control_ports = {ports, nb_ports};
 
-		if (control_fd >= 0)
-			vns_control_serve(control_fd, 1000, &control);
+		if (control != NULL)
+			vns_control_serve(control, 1000, &control_ports);
 		else
 			sleep(1);
 		if (opts.stats_period && time(NULL) - last_stats >= opts.stats_period) {
@@ -240,13 +349,10 @@ int main(int argc, char **argv)
 	status = 0;
 
 close_ports:
-	if (control_fd >= 0) {
-		close(control_fd);
-		unlink(opts.control);
-	}
 	while (nb_ports > 0)
 		port_close(ports[--nb_ports]);
 out:
+	vns_control_close(control);
 	rte_eal_cleanup();
 	return status;
 }

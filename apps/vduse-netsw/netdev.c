@@ -2,6 +2,7 @@
 /* rtnetlink RTM_NEWLINK on an existing link: namespace and name. */
 #include <errno.h>
 #include <fcntl.h>
+#include <sched.h>
 #include <limits.h>
 #include <net/if.h>
 #include <stdio.h>
@@ -10,10 +11,13 @@
 
 #include <linux/if_link.h>
 #include <linux/netlink.h>
+#include <linux/nsfs.h>
 #include <linux/rtnetlink.h>
+#include <sys/ioctl.h>
 #include <sys/socket.h>
 
 #include "netdev.h"
+#include "options.h"
 
 struct link_request {
 	struct nlmsghdr nh;
@@ -57,14 +61,46 @@ static int rtnl_transact(struct link_request *req)
 	return ret;
 }
 
-int vns_netdev_place(const char *ifname, const char *netns, const char *newname)
+int vns_netns_open(const char *netns)
+{
+	const size_t prefix = strlen(VNS_NETNS_PID_PREFIX);
+	char path[PATH_MAX], hint[128] = "";
+	int fd, ret;
+
+	if (*netns == '/') {
+		snprintf(path, sizeof(path), "%s", netns);
+	} else if (strncmp(netns, VNS_NETNS_PID_PREFIX, prefix) == 0) {
+		snprintf(path, sizeof(path), "/proc/%s/ns/net", netns + prefix);
+		snprintf(hint, sizeof(hint), " (is process %s running?)", netns + prefix);
+	} else {
+		snprintf(path, sizeof(path), "/run/netns/%s", netns);
+		snprintf(hint, sizeof(hint), " (create it with: ip netns add %s)", netns);
+	}
+	fd = open(path, O_RDONLY | O_CLOEXEC);
+	if (fd < 0) {
+		ret = -errno;
+		fprintf(stderr, "network namespace %s: %s%s\n", path, strerror(-ret), hint);
+		return ret;
+	}
+	/* Any file opens; only a namespace file answers NS_GET_NSTYPE. */
+	if (ioctl(fd, NS_GET_NSTYPE) != CLONE_NEWNET) {
+		fprintf(stderr,
+			"%s is not a network namespace (expected /run/netns/NAME, /proc/PID/ns/net "
+			"or a bind mount of one)\n",
+			path);
+		close(fd);
+		return -EINVAL;
+	}
+	return fd;
+}
+
+int vns_netdev_place(const char *ifname, int ns_fd, const char *newname)
 {
 	struct link_request req;
-	char path[PATH_MAX];
-	int ns_fd = -1, ret;
 	unsigned int ifindex;
+	int ret;
 
-	if (*netns == '\0' && *newname == '\0')
+	if (ns_fd < 0 && *newname == '\0')
 		return 0;
 	ifindex = if_nametoindex(ifname);
 	if (ifindex == 0) {
@@ -77,26 +113,15 @@ int vns_netdev_place(const char *ifname, const char *netns, const char *newname)
 	req.nh.nlmsg_flags = NLM_F_REQUEST | NLM_F_ACK;
 	req.ifi.ifi_family = AF_UNSPEC;
 	req.ifi.ifi_index = (int)ifindex;
-	if (*netns != '\0') {
-		snprintf(path, sizeof(path), "/run/netns/%s", netns);
-		ns_fd = open(path, O_RDONLY | O_CLOEXEC);
-		if (ns_fd < 0) {
-			ret = -errno;
-			fprintf(stderr,
-				"network namespace '%s': %s (create it with: ip netns add %s)\n",
-				netns, strerror(-ret), netns);
-			return ret;
-		}
+	if (ns_fd >= 0)
 		add_attr(&req, IFLA_NET_NS_FD, &ns_fd, sizeof(ns_fd));
-	}
 	/* With a namespace given, the kernel names the netdev there. */
 	if (*newname != '\0')
 		add_attr(&req, IFLA_IFNAME, newname, (unsigned short)(strlen(newname) + 1));
 	ret = rtnl_transact(&req);
-	if (ns_fd >= 0)
-		close(ns_fd);
 	if (ret < 0)
-		fprintf(stderr, "netdev %s: cannot move to netns '%s' as '%s': %s\n", ifname, netns,
-			*newname ? newname : ifname, strerror(-ret));
+		fprintf(stderr, "netdev %s: cannot move%s as '%s': %s\n", ifname,
+			ns_fd >= 0 ? " to its network namespace" : "", *newname ? newname : ifname,
+			strerror(-ret));
 	return ret;
 }

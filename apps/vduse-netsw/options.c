@@ -1,6 +1,9 @@
 /* SPDX-License-Identifier: BSD-3-Clause */
 /* The command line: --vduse specs and switch-wide settings. */
+#include <ctype.h>
+#include <errno.h>
 #include <getopt.h>
+#include <grp.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -10,38 +13,69 @@
 
 #include "options.h"
 
-static void usage(const char *prog)
+void vns_usage(FILE *out, const char *prog)
 {
-	fprintf(stderr,
+	fprintf(out,
 		"usage: %s [EAL options] -- --vduse "
 		"NAME[,mac=MAC][,mtu=N][,netns=NS][,ifname=IF][,offloads=LIST] ...\n"
-		"          [--hugepages] [--queue-size N] [--stats-period SECONDS] [--control "
-		"PATH]\n"
+		"          [--hugepages] [--packed-ring] [--queue-size N] [--stats-period "
+		"SECONDS]\n"
+		"          [--control PATH [--control-group GROUP]] [-h|--help]\n"
 		"  --vduse         a VDUSE virtio-net port (repeat for more); the kernel's\n"
 		"                  virtio_net makes it a netdev, moved into NS and renamed IF;\n"
+		"                  NAME: letters, digits, '.', '-', '_'; MAC: six hex bytes,\n"
+		"                  unicast, not zero; NS: an 'ip netns' name, an absolute path\n"
+		"                  to a namespace file (/proc/PID/ns/net) or pid:PID;\n"
 		"                  LIST is none or csum, tso, uso joined by '+' (default all)\n"
 		"  --hugepages     back the VDUSE bounce buffers with hugepages when possible\n"
 		"  --packed-ring   offer the packed virtqueue layout (VIRTIO_F_RING_PACKED)\n"
 		"  --queue-size    ring size offered to the driver (power of two, default 256)\n"
 		"  --stats-period  print port counters every SECONDS\n"
 		"  --control       serve commands on Unix socket PATH (link PORT up|down,\n"
-		"                  show ports, show stats [PORT])\n",
+		"                  show ports, show stats [PORT]); mode 0600: its owner only;\n"
+		"                  without --vduse the switch starts with no port\n"
+		"  --control-group let GROUP (name or number) use the control socket too (0660)\n"
+		"  -h, --help      show this and exit\n",
 		prog);
+}
+
+/* A decimal number made of digits only (strtoul alone takes "-1", " 5" and "+5"). */
+static int parse_uint(const char *s, unsigned long max, unsigned long *v)
+{
+	char *end;
+
+	if (!isdigit((unsigned char)*s))
+		return -1;
+	errno = 0;
+	*v = strtoul(s, &end, 10);
+	return *end != '\0' || errno != 0 || *v > max ? -1 : 0;
+}
+
+static int hex_digit(char c)
+{
+	if (c >= '0' && c <= '9')
+		return c - '0';
+	c = (char)tolower((unsigned char)c);
+	return c >= 'a' && c <= 'f' ? c - 'a' + 10 : -1;
 }
 
 int vns_parse_mac(const char *s, uint8_t mac[6])
 {
-	unsigned int b[6];
-	char end;
-	int i;
+	uint8_t b[6];
+	int i, hi, lo;
 
-	if (sscanf(s, "%2x:%2x:%2x:%2x:%2x:%2x%c", &b[0], &b[1], &b[2], &b[3], &b[4], &b[5],
-		   &end) != 6)
-		return -1;
-	for (i = 0; i < 6; i++)
-		mac[i] = (uint8_t)b[i];
-	/* A port needs a unicast address. */
-	return mac[0] & 1 ? -1 : 0;
+	/* Checked in order, so no byte past the end of @s is read. */
+	for (i = 0; i < 6; i++, s += 3) {
+		hi = hex_digit(s[0]);
+		if (hi < 0)
+			return -1;
+		lo = hex_digit(s[1]);
+		if (lo < 0 || s[2] != (i < 5 ? ':' : '\0'))
+			return -1;
+		b[i] = (uint8_t)(hi << 4 | lo);
+	}
+	memcpy(mac, b, sizeof(b));
+	return 0;
 }
 
 /* A stable locally administered unicast MAC made from the port name. */
@@ -65,6 +99,103 @@ static int copy_field(char *dst, size_t size, const char *value, const char *wha
 	return 0;
 }
 
+/*
+ * A port name becomes /dev/vduse/NAME and the vdpa device's name, and
+ * control commands refer to it by it: a plain word.
+ */
+static int check_port_name(const char *name)
+{
+	size_t i;
+
+	if (*name == '\0') {
+		fprintf(stderr, "--vduse: empty port name (expected NAME[,KEY=VALUE]...)\n");
+		return -1;
+	}
+	for (i = 0; name[i] != '\0'; i++)
+		if (!isalnum((unsigned char)name[i]) && strchr("._-", name[i]) == NULL)
+			break;
+	if (name[i] != '\0' || !isalnum((unsigned char)name[0])) {
+		fprintf(stderr,
+			"--vduse '%s': a port name has letters, digits, '.', '-' and '_' and "
+			"starts "
+			"with a letter or digit%s\n",
+			name, strchr(name, '=') ? "; the name comes first: NAME,KEY=VALUE" : "");
+		return -1;
+	}
+	return 0;
+}
+
+/* The kernel's rules for a netdev name (dev_valid_name), and no '%' pattern. */
+static int check_ifname(const char *port, const char *ifname)
+{
+	size_t i;
+
+	for (i = 0; ifname[i] != '\0'; i++)
+		if (strchr("/:%", ifname[i]) != NULL || isspace((unsigned char)ifname[i]))
+			break;
+	if (ifname[i] != '\0' || strcmp(ifname, ".") == 0 || strcmp(ifname, "..") == 0) {
+		fprintf(stderr,
+			"--vduse %s: ifname '%s': a netdev name has no '/', ':', '%%' or space and "
+			"is not '.' or '..'\n",
+			port, ifname);
+		return -1;
+	}
+	return 0;
+}
+
+/*
+ * netns=NAME (under /run/netns, as `ip netns` makes them), netns=/PATH (a
+ * namespace file: /proc/PID/ns/net or a bind mount of one) or netns=pid:PID.
+ * A name never reaches outside /run/netns; that the file is a network
+ * namespace is checked when it is opened.
+ */
+static int check_netns(const char *port, const char *netns)
+{
+	const char *pid = netns + strlen(VNS_NETNS_PID_PREFIX);
+	size_t i;
+
+	if (*netns == '/')
+		return 0;
+	if (strncmp(netns, VNS_NETNS_PID_PREFIX, strlen(VNS_NETNS_PID_PREFIX)) == 0) {
+		for (i = 0; isdigit((unsigned char)pid[i]); i++)
+			;
+		if (i > 0 && i < 10 && pid[i] == '\0' && pid[0] != '0')
+			return 0;
+		fprintf(stderr, "--vduse %s: netns '%s': expected pid:PID with a process id\n",
+			port, netns);
+		return -1;
+	}
+	if (*netns == '\0' || strchr(netns, '/') != NULL || strcmp(netns, ".") == 0 ||
+	    strcmp(netns, "..") == 0) {
+		fprintf(stderr,
+			"--vduse %s: netns '%s': expected an 'ip netns' name (no '/', not '.' or "
+			"'..'), an absolute path to a namespace file (/proc/PID/ns/net) or "
+			"pid:PID\n",
+			port, netns);
+		return -1;
+	}
+	return 0;
+}
+
+/* "--control-group GROUP": a group name or number. */
+static int parse_group(const char *arg, gid_t *gid)
+{
+	struct group *gr;
+	unsigned long v;
+
+	if (parse_uint(arg, VNS_NO_GROUP - 1, &v) == 0) {
+		*gid = (gid_t)v;
+		return 0;
+	}
+	gr = getgrnam(arg);
+	if (gr == NULL) {
+		fprintf(stderr, "--control-group %s: no such group (a name or number)\n", arg);
+		return -1;
+	}
+	*gid = gr->gr_gid;
+	return 0;
+}
+
 /* "none", or offload names joined by '+'; TSO and USO need checksum offload. */
 static int parse_offloads(const char *name, char *list, unsigned int *offloads)
 {
@@ -76,13 +207,14 @@ static int parse_offloads(const char *name, char *list, unsigned int *offloads)
 		{"tso", VNS_OFFLOAD_TSO},
 		{"uso", VNS_OFFLOAD_USO},
 	};
-	char *save = NULL, *tok;
+	char *tok;
 	unsigned int i;
 
 	*offloads = 0;
 	if (strcmp(list, "none") == 0)
 		return 0;
-	for (tok = strtok_r(list, "+", &save); tok != NULL; tok = strtok_r(NULL, "+", &save)) {
+	/* strsep, not strtok: "csum++tso" has an empty name, which is an error. */
+	while ((tok = strsep(&list, "+")) != NULL) {
 		for (i = 0; i < RTE_DIM(known) && strcmp(tok, known[i].name) != 0; i++)
 			;
 		if (i == RTE_DIM(known)) {
@@ -103,16 +235,18 @@ static int parse_offloads(const char *name, char *list, unsigned int *offloads)
 
 static int parse_vduse(char *arg, struct vns_vduse_spec *spec)
 {
-	char *save = NULL, *tok = strtok_r(arg, ",", &save);
+	/* strsep, not strtok: an empty name or option must not be skipped over. */
+	char *tok = strsep(&arg, ",");
 
 	memset(spec, 0, sizeof(*spec));
-	if (tok == NULL || copy_field(spec->name, sizeof(spec->name), tok, "--vduse name") < 0)
+	if (check_port_name(tok) < 0 ||
+	    copy_field(spec->name, sizeof(spec->name), tok, "--vduse name") < 0)
 		return -1;
 	default_mac(spec->name, spec->mac);
 	spec->offloads = VNS_OFFLOAD_ALL;
-	while ((tok = strtok_r(NULL, ",", &save)) != NULL) {
+	while ((tok = strsep(&arg, ",")) != NULL) {
 		char *value = strchr(tok, '=');
-		char *end;
+		unsigned long mtu;
 
 		if (value == NULL) {
 			fprintf(stderr, "--vduse %s: '%s' is not KEY=VALUE\n", spec->name, tok);
@@ -121,24 +255,37 @@ static int parse_vduse(char *arg, struct vns_vduse_spec *spec)
 		*value++ = '\0';
 		if (strcmp(tok, "mac") == 0) {
 			if (vns_parse_mac(value, spec->mac) < 0) {
-				fprintf(stderr, "--vduse %s: bad unicast MAC '%s'\n", spec->name,
-					value);
+				fprintf(stderr,
+					"--vduse %s: MAC '%s': expected six two-digit hex bytes, "
+					"e.g. 02:00:00:00:00:01\n",
+					spec->name, value);
+				return -1;
+			}
+			/* The driver would take a zero or group address as its own. */
+			if ((spec->mac[0] | spec->mac[1] | spec->mac[2] | spec->mac[3] |
+			     spec->mac[4] | spec->mac[5]) == 0 ||
+			    (spec->mac[0] & 1)) {
+				fprintf(stderr,
+					"--vduse %s: MAC %s is %s; a port needs a unicast address "
+					"(lowest bit of the first byte clear), e.g. "
+					"02:00:00:00:00:01\n",
+					spec->name, value, spec->mac[0] & 1 ? "multicast" : "zero");
 				return -1;
 			}
 		} else if (strcmp(tok, "mtu") == 0) {
-			unsigned long mtu = strtoul(value, &end, 10);
-
-			if (*end != '\0' || mtu < 68 || mtu > 65535 - 14) {
+			if (parse_uint(value, 65535 - 14, &mtu) < 0 || mtu < 68) {
 				fprintf(stderr, "--vduse %s: MTU '%s' is not in 68..65521\n",
 					spec->name, value);
 				return -1;
 			}
 			spec->mtu = (uint16_t)mtu;
 		} else if (strcmp(tok, "netns") == 0) {
-			if (copy_field(spec->netns, sizeof(spec->netns), value, "netns") < 0)
+			if (check_netns(spec->name, value) < 0 ||
+			    copy_field(spec->netns, sizeof(spec->netns), value, "netns") < 0)
 				return -1;
 		} else if (strcmp(tok, "ifname") == 0) {
-			if (copy_field(spec->ifname, sizeof(spec->ifname), value, "ifname") < 0)
+			if (copy_field(spec->ifname, sizeof(spec->ifname), value, "ifname") < 0 ||
+			    check_ifname(spec->name, value) < 0)
 				return -1;
 		} else if (strcmp(tok, "offloads") == 0) {
 			if (parse_offloads(spec->name, value, &spec->offloads) < 0)
@@ -163,17 +310,19 @@ int vns_parse_options(int argc, char **argv, struct vns_options *opts)
 		{"queue-size", required_argument, NULL, 'q'},
 		{"stats-period", required_argument, NULL, 's'},
 		{"control", required_argument, NULL, 'c'},
+		{"control-group", required_argument, NULL, 'g'},
 		{"help", no_argument, NULL, 'h'},
 		{NULL, 0, NULL, 0},
 	};
 	unsigned int i, j;
 	unsigned long v;
-	char *end;
 	int c;
 
 	memset(opts, 0, sizeof(*opts));
 	opts->queue_size = 256;
-	optind = 1;
+	opts->control_gid = VNS_NO_GROUP;
+	/* 0, not 1: glibc then forgets the state of an earlier scan that stopped early. */
+	optind = 0;
 	while ((c = getopt_long(argc, argv, "h", longopts, NULL)) != -1) {
 		switch (c) {
 		case 'v':
@@ -192,8 +341,7 @@ int vns_parse_options(int argc, char **argv, struct vns_options *opts)
 			opts->packed_ring = true;
 			break;
 		case 'q':
-			v = strtoul(optarg, &end, 10);
-			if (*end != '\0' || v < 2 || v > 32768 || (v & (v - 1))) {
+			if (parse_uint(optarg, 32768, &v) < 0 || v < 2 || (v & (v - 1))) {
 				fprintf(stderr, "--queue-size %s: not a power of two in 2..32768\n",
 					optarg);
 				return -1;
@@ -201,9 +349,9 @@ int vns_parse_options(int argc, char **argv, struct vns_options *opts)
 			opts->queue_size = (uint16_t)v;
 			break;
 		case 's':
-			v = strtoul(optarg, &end, 10);
-			if (*end != '\0' || v > 3600) {
-				fprintf(stderr, "--stats-period %s: not a number of seconds\n",
+			if (parse_uint(optarg, 3600, &v) < 0) {
+				fprintf(stderr,
+					"--stats-period %s: not a number of seconds (0..3600)\n",
 					optarg);
 				return -1;
 			}
@@ -214,19 +362,31 @@ int vns_parse_options(int argc, char **argv, struct vns_options *opts)
 			    0)
 				return -1;
 			break;
+		case 'g':
+			if (parse_group(optarg, &opts->control_gid) < 0)
+				return -1;
+			break;
+		case 'h':
+			vns_usage(stdout, argv[0]);
+			return 1;
 		default:
-			usage(argv[0]);
+			vns_usage(stderr, argv[0]);
 			return -1;
 		}
 	}
 	if (optind < argc) {
 		fprintf(stderr, "unexpected argument '%s'\n", argv[optind]);
-		usage(argv[0]);
+		vns_usage(stderr, argv[0]);
 		return -1;
 	}
-	if (opts->nb_vduse == 0) {
-		fprintf(stderr, "no ports: give at least one --vduse\n");
-		usage(argv[0]);
+	if (opts->control_gid != VNS_NO_GROUP && opts->control[0] == '\0') {
+		fprintf(stderr, "--control-group needs --control PATH\n");
+		return -1;
+	}
+	/* With a control socket, no port is a valid start: there is something to serve. */
+	if (opts->nb_vduse == 0 && opts->control[0] == '\0') {
+		fprintf(stderr, "no ports: give at least one --vduse (or --control PATH)\n");
+		vns_usage(stderr, argv[0]);
 		return -1;
 	}
 	for (i = 0; i < opts->nb_vduse; i++)

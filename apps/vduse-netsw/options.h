@@ -9,11 +9,23 @@
 
 #include <stdbool.h>
 #include <stdint.h>
+#include <stdio.h>
 
 #include <net/if.h>
+#include <sys/types.h>
 
 /** Most ports the switch serves. */
 #define VNS_MAX_PORTS 64
+/** Size of a port name, with its NUL. */
+#define VNS_NAME_SIZE 32
+/** Size of a netns= value (an absolute path is the longest form), with its NUL. */
+#define VNS_NETNS_SIZE 256
+/** netns=pid:PID: the network namespace of process PID. */
+#define VNS_NETNS_PID_PREFIX "pid:"
+/** Size of a control socket path (a Unix socket address), with its NUL. */
+#define VNS_CONTROL_PATH_SIZE 108
+/** vns_options.control_gid when no --control-group is given. */
+#define VNS_NO_GROUP ((gid_t)-1)
 
 /** Offloads a port may offer (offloads=csum+tso+uso, or none). */
 enum vns_offload {
@@ -25,11 +37,15 @@ enum vns_offload {
 
 /** One --vduse NAME[,mac=MAC][,mtu=N][,netns=NS][,ifname=IF][,offloads=LIST] option. */
 struct vns_vduse_spec {
-	char name[32];	/**< device name */
+	char name[VNS_NAME_SIZE]; /**< device name: letters, digits, '.', '-', '_' */
 	uint8_t mac[6]; /**< MAC address (locally administered, derived from the name, by default)
 			 */
 	uint16_t mtu;	/**< MTU to offer; 0 offers none */
-	char netns[64]; /**< network namespace to move the netdev into, or "" */
+	/**
+	 * Network namespace to move the netdev into: an `ip netns` name, an
+	 * absolute path to a namespace file, or "pid:PID"; "" to stay.
+	 */
+	char netns[VNS_NETNS_SIZE];
 	char ifname[IF_NAMESIZE]; /**< name to give the netdev, or "" */
 	unsigned int offloads;	  /**< enum vns_offload bits to offer (all by default) */
 };
@@ -42,17 +58,27 @@ struct vns_options {
 	bool packed_ring;			    /**< offer VIRTIO_F_RING_PACKED */
 	uint16_t queue_size;			    /**< ring size offered */
 	unsigned int stats_period;		    /**< seconds between stats lines, 0: none */
-	char control[108];			    /**< control socket path, or "" for none */
+	char control[VNS_CONTROL_PATH_SIZE];	    /**< control socket path, or "" */
+	gid_t control_gid; /**< group allowed on the control socket, or VNS_NO_GROUP */
 };
 
 /**
- * Parse the switch's arguments.
+ * Parse the switch's arguments (argv[0] is the program name).
  *
- * @return 0, or -1 after printing what is wrong (and the usage).
+ * @return 0; 1 when --help asked for the usage, which went to stdout; or -1
+ *   after printing what is wrong (and the usage) to stderr.
  */
 int vns_parse_options(int argc, char **argv, struct vns_options *opts);
 
-/** Parse "aa:bb:cc:dd:ee:ff". @return 0 or -1. */
+/** Print the switch's options (those after "--") to @p out. */
+void vns_usage(FILE *out, const char *prog);
+
+/**
+ * Parse a MAC address written as exactly six two-digit hex bytes separated
+ * by ':' ("02:00:00:00:00:01"); any address, unicast or not.
+ *
+ * @return 0, or -1 when @p s is not written that way.
+ */
 int vns_parse_mac(const char *s, uint8_t mac[6]);
 
 #endif /* VNS_OPTIONS_H */

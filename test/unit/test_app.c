@@ -1,5 +1,5 @@
 /* SPDX-License-Identifier: BSD-3-Clause */
-/* The switch's command line and control commands, with a fake port. */
+/* The switch's command line, netns opening and control commands, with a fake port. */
 #include <errno.h>
 #include <setjmp.h>
 #include <stdarg.h>
@@ -8,10 +8,12 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #include <cmocka.h>
 
 #include "control.h"
+#include "netdev.h"
 #include "options.h"
 
 static int parse(const char *line, struct vns_options *opts)
@@ -63,6 +65,122 @@ static void test_parse_offloads(void **state)
 	assert_int_equal(o.vduse[2].offloads, VNS_OFFLOAD_CSUM | VNS_OFFLOAD_TSO);
 }
 
+/* Port names, MACs, netdev names: refused unless well formed (issue 9, N5). */
+static void test_parse_rejects_bad_names_and_macs(void **state)
+{
+	static const char *const bad[] = {
+		"--vduse ,mac=02:00:00:00:00:01",    /* empty name: not the MAC as a name */
+		"--vduse mac=02:00:00:00:00:01",     /* the MAC as a name */
+		"--vduse p0,,mtu=1500",		     /* an empty option */
+		"--vduse p0/x",			     /* '/' in a name */
+		"--vduse .p0",			     /* starts with '.' */
+		"--vduse p0,mac=00:00:00:00:00:00",  /* zero */
+		"--vduse p0,mac=ff:ff:ff:ff:ff:ff",  /* broadcast */
+		"--vduse p0,mac=03:00:00:00:00:01",  /* multicast */
+		"--vduse p0,mac=2:-1:0:0:0:1",	     /* not two hex digits a byte */
+		"--vduse p0,mac=2:0:0:0:0:1",	     /* one digit a byte */
+		"--vduse p0,mac=02:00:00:00:00:001", /* three digits */
+		"--vduse p0,mac=02:00:00:00:00",     /* five bytes */
+		"--vduse p0,mac=02:00:00:00:00:01:", /* trailing separator */
+		"--vduse p0,mac=02-00-00-00-00-01",  /* other separator */
+		"--vduse p0,mac=+2:00:00:00:00:01",  /* a sign */
+		"--vduse p0,mac= 2:00:00:00:00:01",  /* a space (strtol would skip it) */
+		"--vduse p0,mac=",		     /* empty */
+		"--vduse p0,ifname=a/b",	     /* '/' in a netdev name */
+		"--vduse p0,ifname=eth%d",	     /* a kernel name pattern */
+		"--vduse p0,ifname=..",		     /* '..' */
+		"--vduse p0,ifname=",		     /* empty */
+	};
+	static struct vns_options o;
+	uint8_t mac[6];
+	size_t i;
+
+	(void)state;
+	for (i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {
+		if (parse(bad[i], &o) != -1)
+			fail_msg("accepted: %s", bad[i]);
+	}
+	assert_int_equal(parse("--vduse a.b-c_1,mac=0A:bC:00:00:00:01,ifname=veth.1", &o), 0);
+	assert_string_equal(o.vduse[0].name, "a.b-c_1");
+	assert_int_equal(o.vduse[0].mac[0], 0x0a);
+	assert_int_equal(o.vduse[0].mac[1], 0xbc);
+	assert_int_equal(vns_parse_mac("01:23:45:67:89:aB", mac), 0);
+	assert_int_equal(mac[5], 0xab);
+}
+
+/*
+ * netns=: a name never leaves /run/netns; a path or a pid is said so
+ * explicitly (issue 9, N8).
+ */
+static void test_parse_netns_forms(void **state)
+{
+	static const char *const bad[] = {
+		"--vduse p0,netns=../../proc/1/ns/net", /* a path disguised as a name */
+		"--vduse p0,netns=red/blue",		/* '/' in a name */
+		"--vduse p0,netns=..",			/* the parent directory */
+		"--vduse p0,netns=.",			/* the directory itself */
+		"--vduse p0,netns=",			/* empty */
+		"--vduse p0,netns=pid:",		/* no pid */
+		"--vduse p0,netns=pid:12a",		/* not a number */
+		"--vduse p0,netns=pid:-1",		/* not a number */
+		"--vduse p0,netns=pid:0",		/* no process 0 */
+		"--vduse p0,netns=pid:/1",		/* not a number */
+	};
+	static struct vns_options o;
+	size_t i;
+
+	(void)state;
+	for (i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {
+		if (parse(bad[i], &o) != -1)
+			fail_msg("accepted: %s", bad[i]);
+	}
+	assert_int_equal(parse("--vduse p0,netns=red --vduse p1,netns=/proc/1/ns/net "
+			       "--vduse p2,netns=pid:4242 --vduse p3,netns=my.ns-1",
+			       &o),
+			 0);
+	assert_string_equal(o.vduse[0].netns, "red");
+	assert_string_equal(o.vduse[1].netns, "/proc/1/ns/net");
+	assert_string_equal(o.vduse[2].netns, "pid:4242");
+	assert_string_equal(o.vduse[3].netns, "my.ns-1");
+}
+
+/* Opening a netns: each form reaches a real namespace file, and nothing else passes. */
+static void test_netns_open(void **state)
+{
+	char pid[32];
+	int fd;
+
+	(void)state;
+	fd = vns_netns_open("/proc/self/ns/net");
+	assert_true(fd >= 0);
+	close(fd);
+	snprintf(pid, sizeof(pid), "pid:%d", (int)getpid());
+	fd = vns_netns_open(pid);
+	assert_true(fd >= 0);
+	close(fd);
+	/* A namespace of another type, a plain file, a missing name or process. */
+	assert_int_equal(vns_netns_open("/proc/self/ns/uts"), -EINVAL);
+	assert_int_equal(vns_netns_open("/proc/self/status"), -EINVAL);
+	assert_int_equal(vns_netns_open("no-such-netns-vns-test"), -ENOENT);
+	assert_int_equal(vns_netns_open("pid:999999999"), -ENOENT);
+}
+
+/* --help: the usage on stdout and 1, so that the switch exits 0 (issue 9, N7). */
+static void test_parse_help(void **state)
+{
+	static struct vns_options o;
+
+	(void)state;
+	assert_int_equal(parse("--help", &o), 1);
+	assert_int_equal(parse("--vduse p0 -h", &o), 1);
+	/* With a control socket, no port is a valid start. */
+	assert_int_equal(parse("--control /run/x.sock --control-group 0", &o), 0);
+	assert_int_equal(o.nb_vduse, 0);
+	assert_int_equal(o.control_gid, 0);
+	assert_int_equal(parse("--control /run/x.sock", &o), 0);
+	assert_int_equal(o.control_gid, VNS_NO_GROUP);
+}
+
 static void test_parse_rejects_bad_input(void **state)
 {
 	static const char *const bad[] = {
@@ -82,6 +200,13 @@ static void test_parse_rejects_bad_input(void **state)
 		"--vduse p0,offloads=csum+ufo",			    /* unknown offload */
 		"--vduse p0,offloads=",				    /* empty list */
 		"--vduse p0,offloads=+",			    /* empty names */
+		"--vduse p0,offloads=csum++tso",		    /* an empty name */
+		"--vduse p0,mtu=-1",				    /* not a number */
+		"--vduse p0,mtu=+9000",				    /* not only digits */
+		"--vduse p0 --stats-period -1",			    /* not a number */
+		"--vduse p0 --control-group nosuchgroup-vns --control /x", /* unknown group */
+		"--vduse p0 --control-group 0", /* group without socket */
+		"--queue-size 256",		/* no port, no socket */
 	};
 	static struct vns_options o;
 	size_t i;
@@ -165,6 +290,11 @@ static void test_control_commands(void **state)
 	assert_non_null(strstr(out, "error: unknown command"));
 	assert_int_equal(exec("   ", &ports, out, sizeof(out)), -1);
 	assert_int_equal(exec("show stats nosuch", &ports, out, sizeof(out)), -1);
+
+	/* Without ports, "show stats" shows none (it read a missing argument). */
+	ports.count = 0;
+	assert_int_equal(exec("show stats", &ports, out, sizeof(out)), 0);
+	assert_string_equal(out, "ok\n");
 }
 
 int main(void)
@@ -173,6 +303,10 @@ int main(void)
 		cmocka_unit_test(test_parse_vduse_specs),
 		cmocka_unit_test(test_parse_offloads),
 		cmocka_unit_test(test_parse_rejects_bad_input),
+		cmocka_unit_test(test_parse_rejects_bad_names_and_macs),
+		cmocka_unit_test(test_parse_netns_forms),
+		cmocka_unit_test(test_netns_open),
+		cmocka_unit_test(test_parse_help),
 		cmocka_unit_test(test_control_commands),
 	};
 
