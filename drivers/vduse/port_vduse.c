@@ -4,9 +4,12 @@
  * its RX queue the port's transmit side. Queues are published to the worker
  * with a release store and retired through RCU: the control thread clears
  * the pointer, waits until every worker has passed a quiescent state, and
- * only then frees the queue and lets lib/vduse answer the kernel.
+ * only then frees the queue and lets lib/vduse answer the kernel. Readers on
+ * the control path (stats, from the main thread) are not RCU readers: a
+ * mutex keeps a queue from being freed while one of them is inside it.
  */
 #include <errno.h>
+#include <pthread.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -22,6 +25,7 @@ struct port_vduse {
 	struct rte_rcu_qsbr *qsbr;
 	int socket_id;
 	bool link_up;
+	pthread_mutex_t lock;			 /* queue retirement vs. control-path readers */
 	struct vq *vqs[VDU_NET_QUEUES];		 /* NULL while a queue is stopped */
 	struct vq_stats retired[VDU_NET_QUEUES]; /* counters of queues already freed */
 	uint64_t dropped_not_ready;		 /* frames sent while the driver had no RX queue */
@@ -84,6 +88,7 @@ static uint16_t queue_stop(struct vdu_dev *dev, uint16_t qid, void *arg)
 	(void)dev;
 	if (vq == NULL)
 		return 0;
+	pthread_mutex_lock(&p->lock);
 	__atomic_store_n(&p->vqs[qid], NULL, __ATOMIC_RELEASE);
 	if (p->qsbr != NULL)
 		rte_rcu_qsbr_synchronize(p->qsbr, RTE_QSBR_THRID_INVALID);
@@ -91,6 +96,7 @@ static uint16_t queue_stop(struct vdu_dev *dev, uint16_t qid, void *arg)
 	vq_get_stats(vq, &s);
 	add_stats(&p->retired[qid], &s);
 	vq_free(vq);
+	pthread_mutex_unlock(&p->lock);
 	return last_avail;
 }
 
@@ -153,6 +159,7 @@ static void vduse_stats_get(struct port *port, struct port_stats *stats)
 	struct vq_stats q[VDU_NET_QUEUES];
 	int i;
 
+	pthread_mutex_lock(&p->lock);
 	for (i = 0; i < VDU_NET_QUEUES; i++) {
 		struct vq *vq = __atomic_load_n(&p->vqs[i], __ATOMIC_ACQUIRE);
 
@@ -164,6 +171,7 @@ static void vduse_stats_get(struct port *port, struct port_stats *stats)
 			add_stats(&q[i], &live);
 		}
 	}
+	pthread_mutex_unlock(&p->lock);
 	*stats = (struct port_stats){
 		.rx_packets = q[VDU_NET_TXQ].packets,
 		.rx_bytes = q[VDU_NET_TXQ].bytes,
@@ -185,6 +193,7 @@ static void vduse_close(struct port *port)
 
 	/* Detaching resets the device, which stops the queues first. */
 	vdu_destroy(p->dev);
+	pthread_mutex_destroy(&p->lock);
 	rte_free(p);
 }
 
@@ -232,6 +241,7 @@ struct port *port_vduse_open(const struct port_vduse_params *params, struct rte_
 	p->qsbr = params->qsbr;
 	p->socket_id = params->socket_id;
 	p->link_up = true;
+	pthread_mutex_init(&p->lock, NULL);
 	memcpy(net.mac, params->mac, sizeof(net.mac));
 
 	*err = vdu_net_create(&net, &ops, p, &p->dev);
@@ -241,6 +251,7 @@ struct port *port_vduse_open(const struct port_vduse_params *params, struct rte_
 			vdu_destroy(p->dev);
 	}
 	if (*err != 0) {
+		pthread_mutex_destroy(&p->lock);
 		rte_free(p);
 		return NULL;
 	}
