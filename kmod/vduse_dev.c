@@ -9,6 +9,7 @@
 #include <linux/eventfd.h>
 #include <linux/file.h>
 #include <linux/fs.h>
+#include <linux/moduleparam.h>
 #include <linux/nospec.h>
 #include <linux/poll.h>
 #include <linux/sched/signal.h>
@@ -20,6 +21,17 @@
 #include <uapi/linux/virtio_config.h>
 
 #include "vduse_core.h"
+
+/*
+ * The 6.1 virtio_net sets DRIVER_OK at the end of its probe while it holds
+ * RTNL, which every network configuration in every namespace needs (ip,
+ * NetworkManager, container runtimes): a server that does not answer must
+ * not stop them for the whole msg_timeout, let alone forever.
+ */
+static unsigned int ready_timeout = 5;
+module_param(ready_timeout, uint, 0644);
+MODULE_PARM_DESC(ready_timeout,
+		 "Seconds the kernel waits at most for the reply to the request that sets DRIVER_OK, if shorter than msg_timeout (0: msg_timeout only)");
 
 /* One request and, once userspace wrote it, its response. */
 struct vduse_msg {
@@ -56,10 +68,13 @@ static void vduse_dev_mark_broken(struct vduse_dev *dev)
 	wake_up(&dev->waitq);
 }
 
-/* Send a request and wait for its response; 0 when userspace said OK. */
-static int vduse_dev_msg_sync(struct vduse_dev *dev, struct vduse_msg *msg)
+/*
+ * Send a request and wait for its response, @timeout seconds at most (0:
+ * forever); 0 when userspace said OK.
+ */
+static int vduse_dev_msg_sync(struct vduse_dev *dev, struct vduse_msg *msg,
+			      unsigned int timeout)
 {
-	unsigned int timeout = READ_ONCE(dev->msg_timeout);
 	bool broken_now = false;
 	long ret;
 
@@ -102,11 +117,17 @@ static int vduse_dev_msg_sync(struct vduse_dev *dev, struct vduse_msg *msg)
 
 int vduse_dev_msg_set_status(struct vduse_dev *dev, u8 status)
 {
+	unsigned int timeout = READ_ONCE(dev->msg_timeout);
+	unsigned int bound = READ_ONCE(ready_timeout);
 	struct vduse_msg msg = { };
 
 	msg.req.type = VDUSE_SET_STATUS;
 	msg.req.s.status = status;
-	return vduse_dev_msg_sync(dev, &msg);
+	if ((status & VIRTIO_CONFIG_S_DRIVER_OK) &&
+	    !(READ_ONCE(dev->status) & VIRTIO_CONFIG_S_DRIVER_OK) &&
+	    bound && (!timeout || bound < timeout))
+		timeout = bound;
+	return vduse_dev_msg_sync(dev, &msg, timeout);
 }
 
 /*

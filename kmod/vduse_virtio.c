@@ -249,6 +249,17 @@ int vduse_virtio_probe(struct vduse_dev *dev, struct device *parent)
 	ret = register_virtio_device(&vv->vdev);
 	if (ret) {
 		put_device(&vv->vdev.dev);
+	} else if (READ_ONCE(dev->broken)) {
+		/*
+		 * The server stopped answering while the driver probed, which
+		 * may have gone on regardless (virtio_net does once DRIVER_OK
+		 * is sent): fail the attach rather than leave a netdev on a
+		 * device that cannot work.
+		 */
+		unregister_virtio_device(&vv->vdev);
+		ret = -EIO;
+	}
+	if (ret) {
 		mutex_lock(&dev->lock);
 		dev->vdev = NULL;
 		mutex_unlock(&dev->lock);

@@ -3,7 +3,7 @@
 #
 # Run one part of the VDUSE test program in a guest, then check the kernel
 # log:
-#   kmod-test.sh VDUSE-KMOD-TEST basic|badargs|kill|ping|killfeat|killreset|cycles
+#   kmod-test.sh VDUSE-KMOD-TEST basic|badargs|kill|ping|killfeat|killreset|cycles|rtnl
 # On 6.1, kmod/'s vduse.ko must be inserted (VM_KMOD); it is unloaded at the
 # end, which must work. On a kernel with vDPA (6.12) the same part runs
 # against the upstream VDUSE, as a reference for kmod/'s behaviour.

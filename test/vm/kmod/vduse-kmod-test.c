@@ -10,6 +10,7 @@
  *   vduse-kmod-test killfeat the server dies on SET_STATUS FEATURES_OK
  *   vduse-kmod-test killreset the server dies on the reset of dev del
  *   vduse-kmod-test cycles   1000 create, attach, detach, destroy; no leak
+ *   vduse-kmod-test rtnl     an unanswered DRIVER_OK holds RTNL 5 s at most
  *
  * Exit status 0 on success, 1 on the first failed check.
  */
@@ -1203,9 +1204,11 @@ static void answering_server(const char *name, int report)
 /*
  * A server that answers until it reads the SET_STATUS request that
  * kill_on_status() picks, then reports it and dies by SIGKILL without
- * answering: the kernel is waiting for that reply at that moment.
+ * answering (or, with stall_on_status, stays alive and silent): the kernel
+ * is waiting for that reply at that moment.
  */
 static bool (*kill_on_status)(uint8_t status, bool driver_ok_seen);
+static bool stall_on_status;
 
 static bool status_features_ok(uint8_t status, bool driver_ok_seen)
 {
@@ -1231,6 +1234,8 @@ static void dying_server(const char *name, int report)
 		if (req.type == VDUSE_SET_STATUS) {
 			if (kill_on_status(req.s.status, driver_ok_seen)) {
 				(void)!write(report, "k", 1);
+				while (stall_on_status)
+					pause();
 				raise(SIGKILL);
 			}
 			if (req.s.status & VIRTIO_CONFIG_S_DRIVER_OK)
@@ -1504,6 +1509,65 @@ static int test_killreset(void)
 	CHECK_OK(ioctl(ctl, VDUSE_DESTROY_DEV, cfg.c.name));
 	close(ctl);
 	printf("ok: server killed during the reset of dev del: returned, destroyed\n");
+	return 0;
+}
+
+static bool status_driver_ok(uint8_t status, bool driver_ok_seen)
+{
+	(void)driver_ok_seen;
+	return status & VIRTIO_CONFIG_S_DRIVER_OK;
+}
+
+/*
+ * The 6.1 virtio_net sets DRIVER_OK in its probe while it holds RTNL, the
+ * lock of every network configuration in every namespace. A server that
+ * reads that request and never answers holds up `ip link` elsewhere: for
+ * ready_timeout (5 s) at most, although msg_timeout is 10 s. The device is
+ * then broken and can be detached and destroyed.
+ */
+static int test_rtnl(void)
+{
+	static const uint8_t mac[6] = {0x02, 0x56, 0x44, 0x55, 0x53, 0x07};
+	char ifname[IF_NAMESIZE];
+	struct dev_cfg cfg;
+	double t0, t1, dt;
+	int ctl, rd, st;
+	pid_t child, add;
+
+	ctl = open_control();
+	net_config(&cfg, "kmodrtnl", mac);
+	create_ready(ctl, &cfg, "10");
+	kill_on_status = status_driver_ok;
+	stall_on_status = true;
+	child = spawn(dying_server, cfg.c.name, &rd);
+	CHECK(run("ip netns add kmodrtnl") == 0, "ip netns add");
+
+	t0 = now();
+	add = spawn_vdpa("add", cfg.c.name);
+	CHECK(wait_byte(rd, 20), "the server never read DRIVER_OK");
+	/* virtio_net's probe now holds RTNL until the reply or the bound */
+	t1 = now();
+	CHECK(run("ip -n kmodrtnl link set lo mtu 1500") == 0, "ip link set lo mtu");
+	dt = now() - t1;
+	printf("RTNL: ip link in another namespace waited %.2f s (%.2f s after dev add started)\n",
+	       dt, now() - t0);
+	CHECK(dt < 6.5, "ip link waited %.2f s for an unanswered DRIVER_OK", dt);
+	CHECK(now() - t0 >= 4.5,
+	      "ip link returned %.2f s after dev add started, before "
+	      "ready_timeout (5 s)",
+	      now() - t0);
+	st = wait_vdpa(add, 20);
+	CHECK(st == 0, "vdpa dev add: %d", st);
+	reap(child, rd);
+	check_broken(cfg.c.name);
+	CHECK(!find_netdev(mac, ifname, sizeof(ifname)), "a netdev is left on a broken device");
+	CHECK(run("ip netns del kmodrtnl") == 0, "ip netns del");
+	t0 = now();
+	CHECK(run("vdpa dev del %s", cfg.c.name) == 0, "vdpa dev del (broken)");
+	CHECK(now() - t0 < 5, "dev del of a broken device took %.1f s", now() - t0);
+	CHECK_OK(ioctl(ctl, VDUSE_DESTROY_DEV, cfg.c.name));
+	close(ctl);
+	printf("ok: an unanswered DRIVER_OK held RTNL %.2f s, device broken, destroyed\n", dt);
 	return 0;
 }
 
@@ -1899,7 +1963,7 @@ static const struct {
 } tests[] = {
 	{"basic", test_basic},	 {"badargs", test_badargs},   {"kill", test_kill},
 	{"ping", test_ping},	 {"killfeat", test_killfeat}, {"killreset", test_killreset},
-	{"cycles", test_cycles},
+	{"cycles", test_cycles}, {"rtnl", test_rtnl},
 };
 
 int main(int argc, char **argv)
@@ -1909,7 +1973,8 @@ int main(int argc, char **argv)
 	setvbuf(stdout, NULL, _IOLBF, 0);
 	signal(SIGPIPE, SIG_IGN);
 	if (argc != 2) {
-		fprintf(stderr, "usage: %s basic|badargs|kill|ping|killfeat|killreset|cycles\n",
+		fprintf(stderr,
+			"usage: %s basic|badargs|kill|ping|killfeat|killreset|cycles|rtnl\n",
 			argv[0]);
 		return 2;
 	}
