@@ -113,6 +113,9 @@ struct vq *vq_create(const struct vq_config *cfg, int socket_id, int *err)
 		}
 		vq->used_idx = vq->last_avail_idx;
 		vq->used_wrap = vq->avail_wrap;
+		vq->journal = cfg->journal;
+		if (vq->journal != NULL)
+			vq->journal->position = cfg->last_avail_idx;
 	} else {
 		vq->last_avail_idx = cfg->last_avail_idx;
 		vq->used_idx = cfg->last_avail_idx;
@@ -172,6 +175,66 @@ void vq_disable_kicks(struct vq *vq)
 bool vq_is_broken(const struct vq *vq)
 {
 	return vq->broken;
+}
+
+/* Packed: from the journal's position, over the used entries of this lap. */
+static int recover_packed(const struct vq *vq, const struct vq_journal *j, uint16_t *position)
+{
+	uint16_t idx = j->position & ~VQ_PACKED_WRAP;
+	bool wrap = !!(j->position & VQ_PACKED_WRAP);
+	uint32_t walked = 0;
+
+	if (idx >= vq->size)
+		return -EINVAL;
+	/*
+	 * The queue wrote each used entry at the first slot of its chain with
+	 * USED equal to its wrap counter; a slot it has not reached this lap
+	 * still has USED the other way (available, or the previous lap's).
+	 */
+	for (;;) {
+		uint16_t flags = __atomic_load_n(&vq->pdesc[idx].flags, __ATOMIC_ACQUIRE);
+		uint16_t n;
+
+		if (!!(flags & VQ_PACKED_USED_F) != wrap)
+			break;
+		n = j->chain_len[idx];
+		walked += n;
+		if (n == 0 || walked > vq->size)
+			return -EINVAL; /* a used entry the journal does not know */
+		vq_packed_advance(vq, &idx, &wrap, n);
+	}
+	*position = idx | (wrap ? VQ_PACKED_WRAP : 0);
+	return 0;
+}
+
+int vq_recover_position(const struct vq_config *cfg, uint16_t *position)
+{
+	struct vq_config c = *cfg;
+	struct vq *vq;
+	int err;
+
+	if (has(cfg->features, VIRTIO_F_RING_PACKED)) {
+		if (cfg->journal == NULL)
+			return -EINVAL;
+		c.last_avail_idx = cfg->journal->position;
+		c.journal = NULL; /* creating the queue must not reset it */
+	}
+	vq = vq_create(&c, SOCKET_ID_ANY, &err);
+	if (vq == NULL)
+		return err;
+	if (vq->packed) {
+		err = recover_packed(vq, cfg->journal, position);
+	} else {
+		uint16_t used = __atomic_load_n(&vq->used->idx, __ATOMIC_ACQUIRE);
+
+		*position = used;
+		/* The driver cannot have more out than the ring holds. */
+		if ((uint16_t)(__atomic_load_n(&vq->avail->idx, __ATOMIC_ACQUIRE) - used) >
+		    vq->size)
+			err = -EINVAL;
+	}
+	vq_free(vq);
+	return err;
 }
 
 uint16_t vq_last_avail_idx(const struct vq *vq)

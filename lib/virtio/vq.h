@@ -38,6 +38,33 @@
 
 struct vq;
 
+/**
+ * What a queue on a packed ring keeps, in memory that outlives the process
+ * (a shared mapping of a file), so that a restarted process can find where
+ * the queue was (vq_recover_position()). A split ring needs none: its used
+ * index, in the driver's memory, says the same.
+ *
+ * Written by the queue's thread only: chain_len[] before the used entry it
+ * describes, position at the end of each burst. Nothing here is trusted when
+ * read back: vq_recover_position() checks every value against the ring.
+ */
+struct vq_journal {
+	/** Where the last burst ended, encoded as vq_config::last_avail_idx. */
+	uint16_t position;
+	uint16_t reserved; /**< 0 */
+	/**
+	 * By ring slot: ring slots taken by the chain whose used entry the
+	 * queue wrote at that slot, in the ring's current lap.
+	 */
+	uint16_t chain_len[];
+};
+
+/** Bytes of a struct vq_journal for a ring of @p size entries. */
+static inline size_t vq_journal_size(uint16_t size)
+{
+	return sizeof(struct vq_journal) + sizeof(uint16_t) * (size_t)size;
+}
+
 /** Where a queue lives and what the driver negotiated. */
 struct vq_config {
 	uint16_t size;	      /**< ring size: a power of two, 1..32768 */
@@ -52,6 +79,11 @@ struct vq_config {
 	 */
 	uint16_t last_avail_idx;
 	const struct vq_mem_table *mem; /**< the driver's memory, as mapped here */
+	/**
+	 * Packed rings: journal to keep up to date for vq_recover_position(),
+	 * vq_journal_size(size) bytes; NULL for none. Ignored by split rings.
+	 */
+	struct vq_journal *journal;
 };
 
 /** Counters of one queue; they only grow. */
@@ -141,6 +173,25 @@ void vq_disable_kicks(struct vq *vq);
 
 /** Whether the ring broke the protocol; such a queue does no more work. */
 bool vq_is_broken(const struct vq *vq);
+
+/**
+ * Where a queue served by a process that died stopped, read from the ring
+ * itself: split, the used index the driver sees (entries written but not
+ * published are taken again); packed, the journal's last position moved on
+ * over the used entries written after it, as the journal's chain lengths
+ * say. Every buffer the driver has not seen used is processed again after a
+ * restart from there: transmitted frames are sent (again), receive buffers
+ * are reused.
+ *
+ * @param cfg      the queue as the driver set it up, with the journal of the
+ *                 dead process for a packed ring (cfg->last_avail_idx ignored)
+ * @param position set to the position to restart from, encoded as
+ *                 vq_config::last_avail_idx
+ * @return 0; -EINVAL for a bad config or a journal the ring contradicts
+ *         (then restart from nothing: the state is not to be trusted),
+ *         -EFAULT when a ring area is not mapped.
+ */
+int vq_recover_position(const struct vq_config *cfg, uint16_t *position);
 
 /** The next available entry the queue will process, encoded as vq_config::last_avail_idx. */
 uint16_t vq_last_avail_idx(const struct vq *vq);

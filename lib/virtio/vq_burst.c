@@ -31,11 +31,20 @@ static inline void ring_put_used(struct vq *vq, const struct vq_chain *c, uint32
 		vq_split_put_used(vq, c->id, len);
 }
 
-/* Packed used entries are visible one by one; split ones need used->idx. */
+/*
+ * Packed used entries are visible one by one; split ones need used->idx.
+ * A packed queue's journal learns where the burst ended.
+ */
 static inline void ring_publish(struct vq *vq, bool any)
 {
-	if (any && !vq->packed)
+	if (!any)
+		return;
+	if (!vq->packed)
 		vq_split_publish(vq);
+	else if (vq->journal != NULL)
+		__atomic_store_n(&vq->journal->position,
+				 vq->last_avail_idx | (vq->avail_wrap ? VQ_PACKED_WRAP : 0),
+				 __ATOMIC_RELEASE);
 }
 
 /* Return @m to a fresh single-segment state for the next frame. */

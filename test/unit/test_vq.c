@@ -2065,6 +2065,108 @@ static void test_gso_through_stacked_vlan_tags(void **state)
 	gso_replay(2, true);
 }
 
+/* --- restart after the serving process died --- */
+
+/*
+ * A queue whose process dies mid-burst (its journal still at the burst's
+ * start) while the driver goes on: it takes back what was used, posts more,
+ * and on a packed ring reuses the first slots, of other chain lengths. The
+ * recovered position is just past the last chain the dead queue used, and a
+ * new queue from there takes exactly the frames that followed.
+ */
+static void test_recover_position_after_crash(void **state)
+{
+	struct fixture *f = setup(8, 0, 0);
+	struct vq_journal *j = calloc(1, vq_journal_size(8));
+	static const uint32_t three[] = {VQ_NET_HDR_LEN, 20};
+	struct vq_config cfg;
+	uint8_t data[5][100];
+	uint16_t heads[5], start, pos, id;
+	uint32_t len;
+	struct vq *vq;
+	int i, err;
+
+	(void)state;
+	for (i = 0; i < 5; i++)
+		fill_pattern(data[i], sizeof(data[i]), 40 + i);
+	/* The fixture's queue is replaced by one that keeps a journal. */
+	vq_free(f->vq);
+	cfg = drv_vq_config(&f->drv);
+	cfg.journal = j;
+	f->vq = vq_create(&cfg, SOCKET_ID_ANY, &err);
+	assert_non_null(f->vq);
+	start = vq_last_avail_idx(f->vq);
+
+	/* Two 3-descriptor frames taken in one burst... */
+	for (i = 0; i < 2; i++) {
+		heads[i] = drv_tx(&f->drv, &no_hdr, data[i], sizeof(data[i]), three, 2, false);
+		drv_publish(&f->drv, heads[i]);
+	}
+	assert_int_equal(vq_dequeue_burst(f->vq, pool, f->pkts, BURST), 2);
+	rte_pktmbuf_free_bulk(f->pkts, 2);
+	if (f->drv.packed)
+		assert_int_equal(j->position, vq_last_avail_idx(f->vq)); /* after each burst */
+	/* ...and the process dies before its journal says so. */
+	j->position = start;
+	vq_free(f->vq);
+	f->vq = NULL;
+
+	/* The driver takes both back and posts three more, the last at slot 0 again. */
+	assert_true(drv_get_used(&f->drv, &id, &len));
+	assert_true(drv_get_used(&f->drv, &id, &len));
+	heads[2] = drv_tx(&f->drv, &no_hdr, data[2], sizeof(data[2]), NULL, 0, false);
+	heads[3] = drv_tx(&f->drv, &no_hdr, data[3], sizeof(data[3]), NULL, 0, false);
+	heads[4] = drv_tx(&f->drv, &no_hdr, data[4], sizeof(data[4]), three, 2, false);
+	for (i = 2; i < 5; i++)
+		drv_publish(&f->drv, heads[i]);
+
+	assert_int_equal(vq_recover_position(&cfg, &pos), 0);
+	/* Packed: past slots 0-5 (two chains of three); split: used->idx 2. */
+	assert_int_equal(pos, f->drv.packed ? (6 | VQ_PACKED_WRAP) : 2);
+	cfg.last_avail_idx = pos;
+	vq = vq_create(&cfg, SOCKET_ID_ANY, &err);
+	assert_non_null(vq);
+	assert_int_equal(vq_dequeue_burst(vq, pool, f->pkts, BURST), 3);
+	for (i = 0; i < 3; i++) {
+		assert_mbuf_bytes(f->pkts[i], data[2 + i], sizeof(data[i]));
+		assert_used(f, heads[2 + i], 0);
+	}
+	rte_pktmbuf_free_bulk(f->pkts, 3);
+	assert_int_equal(vq_last_avail_idx(vq), driver_avail_state(f));
+	f->vq = vq;
+	teardown(f);
+	free(j);
+}
+
+/* A journal the ring contradicts, or none for a packed ring, is refused. */
+static void test_recover_position_refuses_bad_journal(void **state)
+{
+	struct fixture *f = setup(8, 0, 0);
+	struct vq_journal *j = calloc(1, vq_journal_size(8));
+	struct vq_config cfg = drv_vq_config(&f->drv);
+	uint16_t pos;
+
+	(void)state;
+	drv_publish(&f->drv, drv_tx(&f->drv, &no_hdr, "x", 1, NULL, 0, false));
+	assert_int_equal(vq_dequeue_burst(f->vq, pool, f->pkts, BURST), 1);
+	rte_pktmbuf_free(f->pkts[0]);
+	if (f->drv.packed) {
+		/* The queue above kept no journal: slot 0 is used, chain_len[0] is 0. */
+		cfg.journal = j;
+		j->position = VQ_PACKED_WRAP;
+		assert_int_equal(vq_recover_position(&cfg, &pos), -EINVAL);
+		j->position = 9; /* not a slot of a ring of 8 */
+		assert_int_equal(vq_recover_position(&cfg, &pos), -EINVAL);
+		cfg.journal = NULL;
+		assert_int_equal(vq_recover_position(&cfg, &pos), -EINVAL);
+	} else {
+		f->drv.used->idx = 100; /* more used than a ring of 8 holds */
+		assert_int_equal(vq_recover_position(&cfg, &pos), -EINVAL);
+	}
+	teardown(f);
+	free(j);
+}
+
 /* --- packed ring only --- */
 
 static void test_packed_any_size_and_chains_across_the_end(void **state)
@@ -2358,6 +2460,8 @@ int main(void)
 		cmocka_unit_test(test_tiny_gso_size_refused),
 		cmocka_unit_test(test_gso_through_ipv6_extension_headers),
 		cmocka_unit_test(test_gso_through_stacked_vlan_tags),
+		cmocka_unit_test(test_recover_position_after_crash),
+		cmocka_unit_test(test_recover_position_refuses_bad_journal),
 	};
 
 	const struct CMUnitTest split_only[] = {
