@@ -23,6 +23,7 @@ EAL = ['--no-huge', '-m', '128', '--no-pci', '--no-shconf', '--no-telemetry', '-
        '--log-level=1']
 COMMAND_S = 3.0  # VNS_CONTROL_COMMAND_MS
 MAX_CLIENTS = 16  # VNS_CONTROL_MAX_CLIENTS
+started = []  # every switch process, killed after its test if still running
 
 
 class Failure(Exception):
@@ -43,6 +44,7 @@ class Switch:
         with open(self.log, 'w') as log:
             self.proc = subprocess.Popen([SWITCH, *eal, '--', '--control', self.sock, *args],
                                          stdout=log, stderr=subprocess.STDOUT, **popen)
+        started.append(self.proc)
 
     def wait_ready(self):
         for _ in range(150):
@@ -60,6 +62,13 @@ class Switch:
 
     def alive(self):
         return self.proc.poll() is None
+
+    def exit_status(self, timeout=15):
+        """The status of a switch expected to exit by itself."""
+        try:
+            return self.proc.wait(timeout=timeout)
+        except subprocess.TimeoutExpired:
+            raise Failure('switch still running after %d s:\n%s' % (timeout, self.output()))
 
     def stop(self, sig=signal.SIGTERM):
         """Send @sig; return the exit status (negative: killed by that signal)."""
@@ -206,7 +215,7 @@ def test_control_path_in_use(work):
     """N3: a second switch on a live socket is refused and the socket stays the first's."""
     first = Switch(work).wait_ready()
     second = Switch(work)
-    status = second.proc.wait(timeout=30)
+    status = second.exit_status()
     check(status == 1, 'second switch on the same path: status %d' % status)
     check('in use' in second.output(), 'no "in use" from the second switch:\n'
           + second.output())
@@ -221,7 +230,7 @@ def test_control_path_not_a_socket(work):
     with open(path, 'w') as f:
         f.write('precious\n')
     sw = Switch(work)
-    status = sw.proc.wait(timeout=30)
+    status = sw.exit_status()
     check(status == 1, 'status %d with a file at the path' % status)
     check('not a socket' in sw.output(), 'no "not a socket":\n' + sw.output())
     with open(path) as f:
@@ -295,26 +304,22 @@ def test_stdout_reader_gone(work):
     read_end, write_end = os.pipe()
     proc = subprocess.Popen([SWITCH, *EAL, '--', '--control', sock], stdout=write_end,
                             stderr=subprocess.DEVNULL)
+    started.append(proc)
     os.close(write_end)
     os.close(read_end)  # before the switch prints its first line
-    try:
-        for _ in range(150):
-            status = proc.poll()
-            check(status is None, 'switch died (status %s) writing to a closed stdout' % status)
-            try:
-                if ask(sock, 'show ports\n') == 'ok\n':
-                    break
-            except OSError:
-                pass
-            time.sleep(0.1)
-        else:
-            raise Failure('switch did not start')
-        proc.send_signal(signal.SIGTERM)
-        check(proc.wait(timeout=10) == 0, 'exit status %d after SIGTERM' % proc.returncode)
-    finally:
-        if proc.poll() is None:
-            proc.kill()
-            proc.wait()
+    for _ in range(150):
+        status = proc.poll()
+        check(status is None, 'switch died (status %s) writing to a closed stdout' % status)
+        try:
+            if ask(sock, 'show ports\n') == 'ok\n':
+                break
+        except OSError:
+            pass
+        time.sleep(0.1)
+    else:
+        raise Failure('switch did not start')
+    proc.send_signal(signal.SIGTERM)
+    check(proc.wait(timeout=10) == 0, 'exit status %d after SIGTERM' % proc.returncode)
 
 
 # --- command line and EAL ----------------------------------------------------
@@ -382,6 +387,11 @@ def main():
             failed += 1
             print('FAIL %s: %s: %s' % (name, type(e).__name__, e), flush=True)
         finally:
+            for proc in started:
+                if proc.poll() is None:
+                    proc.kill()
+                    proc.wait()
+            started.clear()
             shutil.rmtree(work, ignore_errors=True)
     print('%d of %d failed' % (failed, len(chosen)))
     return 1 if failed else 0
