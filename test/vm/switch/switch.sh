@@ -4,7 +4,7 @@
 # vduse-netsw in a guest, end to end: two network namespaces whose eth0 are
 # VDUSE ports of the switch, served by the kernel's own virtio_net.
 #
-#   switch.sh SWITCH_BINARY ping|transfer|packed|jumbo|link|kill|uso [UDP_GSO_BINARY]
+#   switch.sh SWITCH_BINARY ping|transfer|packed|jumbo|link|kill|uso|hup [UDP_GSO_BINARY]
 set -euo pipefail
 sw_bin=${1:?switch binary}
 mode=${2:?mode}
@@ -20,15 +20,16 @@ fail() {
 }
 
 # start_switch PORT_A PORT_B [MTU]: ports in netns left and right, as eth0.
-# SWITCH_OPTS adds options, B_OPTS keys of the --vduse spec of PORT_B.
+# SWITCH_OPTS adds options, B_OPTS keys of the --vduse spec of PORT_B;
+# A_NETNS and B_NETNS name the namespaces another way (netns=).
 start_switch() {
 	local a=$1 b=$2 mtu=${3:-} extra="" b_extra=${B_OPTS:+,$B_OPTS}
 	[ -n "$mtu" ] && extra=",mtu=$mtu"
 	# shellcheck disable=SC2086
 	"$sw_bin" --no-huge -m 256 --no-pci --no-shconf -l 0-1 --log-level=1 -- \
 		--control "$ctl" ${SWITCH_OPTS:-} \
-		--vduse "$a,netns=left,ifname=eth0,mac=02:00:00:00:00:01$extra" \
-		--vduse "$b,netns=right,ifname=eth0,mac=02:00:00:00:00:02$extra$b_extra" \
+		--vduse "$a,netns=${A_NETNS:-left},ifname=eth0,mac=02:00:00:00:00:01$extra" \
+		--vduse "$b,netns=${B_NETNS:-right},ifname=eth0,mac=02:00:00:00:00:02$extra$b_extra" \
 		>"$work/switch.log" 2>&1 &
 	sw_pid=$!
 	for _ in $(seq 150); do
@@ -43,16 +44,17 @@ start_switch() {
 	ip -n right link set eth0 up
 }
 
-# stop_switch: SIGTERM; the switch exits 0 and leaves no device behind.
+# stop_switch [SIGNAL]: SIGTERM (or SIGNAL); the switch exits 0 and leaves no
+# device behind.
 stop_switch() {
-	local rc=0
-	kill -TERM "$sw_pid"
+	local rc=0 sig=${1:-TERM}
+	kill -"$sig" "$sw_pid"
 	wait "$sw_pid" || rc=$?
-	[ "$rc" -eq 0 ] || fail "switch exited with $rc after SIGTERM"
+	[ "$rc" -eq 0 ] || fail "switch exited with $rc after SIG$sig"
 	[ -z "$(vdpa dev show)" ] || fail "vdpa devices left: $(vdpa dev show)"
 	ls /dev/vduse/ | grep -qvx control && fail "VDUSE devices left: $(ls /dev/vduse)"
 	ip -n left link show eth0 >/dev/null 2>&1 && fail "netdev left in netns left"
-	echo "ok: SIGTERM: exit 0, no device left"
+	echo "ok: SIG$sig: exit 0, no device left"
 }
 
 # destroy_vduse NAME: VDUSE_DESTROY_DEV on the control device.
@@ -230,6 +232,28 @@ uso)
 	uso_transfer cut p2 p3
 	transfer 16
 	stop_switch
+	;;
+hup)
+	# The namespaces given as a path and as a process.
+	ip netns exec right sleep 600 &
+	holder=$!
+	A_NETNS=/run/netns/left B_NETNS=pid:$holder start_switch p0 p1
+	ping_both_ways
+	# A client gone before its answer: the answer meets a closed socket.
+	kill -STOP "$sw_pid"
+	python3 -c 'import socket, sys
+s = socket.socket(socket.AF_UNIX)
+s.connect(sys.argv[1])
+s.sendall(b"show stats\n")
+s.close()' "$ctl"
+	kill -CONT "$sw_pid"
+	sleep 0.5
+	kill -0 "$sw_pid" 2>/dev/null || fail "switch died when a client left before its answer"
+	control "show ports" | grep -qx ok || fail "no answer after a client left"
+	echo "ok: a client gone before its answer costs only the answer"
+	# SIGHUP: the terminal that started the switch went away.
+	stop_switch HUP
+	kill "$holder"
 	;;
 *)
 	fail "unknown mode $mode"
