@@ -61,6 +61,7 @@ static int queue_start(struct vdu_dev *dev, const struct vdu_queue *q, void *arg
 		.device_iova = q->device_iova,
 		.last_avail_idx = q->last_avail_idx,
 		.mem = q->mem,
+		.journal = q->journal,
 	};
 	struct vq *vq;
 	int err;

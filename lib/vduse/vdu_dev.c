@@ -7,6 +7,7 @@
 #include <string.h>
 #include <unistd.h>
 
+#include <poll.h>
 #include <sys/eventfd.h>
 #include <sys/ioctl.h>
 #include <linux/virtio_ids.h>
@@ -91,14 +92,15 @@ static int create_kernel_dev(struct vdu_dev *dev, const struct virtio_net_config
 	return ret;
 }
 
-static int setup_queues(struct vdu_dev *dev)
+/* The queues' kick eventfds; and their maximum sizes on a new device (@setup). */
+static int setup_queues(struct vdu_dev *dev, bool setup)
 {
 	unsigned int i;
 
 	for (i = 0; i < VDU_NET_QUEUES; i++) {
 		struct vduse_vq_config vq = {.index = i, .max_size = dev->vqs[i].max_size};
 
-		if (ioctl(dev->dev_fd, VDUSE_VQ_SETUP, &vq) < 0) {
+		if (setup && ioctl(dev->dev_fd, VDUSE_VQ_SETUP, &vq) < 0) {
 			int err = -errno;
 
 			VDU_ERR(dev, "VDUSE_VQ_SETUP of queue %u (max size %u) failed: %s", i,
@@ -112,18 +114,145 @@ static int setup_queues(struct vdu_dev *dev)
 	return 0;
 }
 
+static void dev_path(const struct vdu_dev *dev, char *path, size_t len)
+{
+	snprintf(path, len, "/dev/vduse/%s", dev->name);
+}
+
 static int open_dev(struct vdu_dev *dev)
 {
 	char path[sizeof("/dev/vduse/") + VDUSE_NAME_MAX];
 
-	snprintf(path, sizeof(path), "/dev/vduse/%s", dev->name);
+	dev_path(dev, path, sizeof(path));
 	dev->dev_fd = open(path, O_RDWR | O_NONBLOCK | O_CLOEXEC);
 	if (dev->dev_fd < 0) {
 		int err = -errno;
 
-		VDU_ERR(dev, "cannot open %s: %s", path, strerror(-err));
+		if (err == -EBUSY)
+			VDU_ERR(dev, "%s is served by another process: stop it first", path);
+		else
+			VDU_ERR(dev, "cannot open %s: %s", path, strerror(-err));
 		return err;
 	}
+	return 0;
+}
+
+static bool kernel_dev_exists(const struct vdu_dev *dev)
+{
+	char path[sizeof("/dev/vduse/") + VDUSE_NAME_MAX];
+
+	dev_path(dev, path, sizeof(path));
+	return access(path, F_OK) == 0;
+}
+
+/* Detach and destroy a device this process does not serve (its fd closed). */
+static int remove_kernel_dev(struct vdu_dev *dev)
+{
+	int ret = vdu_netlink_dev_del(dev->name);
+
+	if (ret < 0 && ret != -ENODEV && ret != -ENOENT)
+		return ret;
+	if (ioctl(dev->ctl_fd, VDUSE_DESTROY_DEV, dev->name) < 0) {
+		ret = -errno;
+		VDU_ERR(dev, "cannot remove the old device: VDUSE_DESTROY_DEV: %s", strerror(-ret));
+		return ret;
+	}
+	VDU_INFO(dev, "old device removed");
+	return 0;
+}
+
+/* Whether the kernel marked the device broken: a request timed out. */
+static bool kernel_dev_broken(const struct vdu_dev *dev)
+{
+	struct pollfd pfd = {.fd = dev->dev_fd, .events = POLLIN};
+
+	return poll(&pfd, 1, 0) > 0 && (pfd.revents & (POLLERR | POLLHUP));
+}
+
+/*
+ * What the kernel says of a device the state file describes: the features
+ * the driver accepted and, once it set DRIVER_OK, each queue where it put
+ * it. NULL when they match.
+ */
+static const char *kernel_contradicts(struct vdu_dev *dev)
+{
+	uint64_t features;
+	unsigned int i;
+
+	if (!(dev->status & VIRTIO_CONFIG_S_FEATURES_OK))
+		return NULL;
+	if (ioctl(dev->dev_fd, VDUSE_DEV_GET_FEATURES, &features) < 0 ||
+	    features != dev->driver_features)
+		return "the driver negotiated other features since";
+	if (!(dev->status & VIRTIO_CONFIG_S_DRIVER_OK))
+		return NULL;
+	for (i = 0; i < VDU_NET_QUEUES; i++) {
+		const struct vdu_queue *q = &dev->vqs[i].info;
+		struct vduse_vq_info info = {.index = i};
+
+		if (q->size == 0)
+			continue;
+		if (ioctl(dev->dev_fd, VDUSE_VQ_GET_INFO, &info) < 0 || !info.ready ||
+		    info.num != q->size || info.desc_addr != q->desc_iova ||
+		    info.driver_addr != q->driver_iova || info.device_addr != q->device_iova)
+			return "the driver set its queues up again since";
+	}
+	return NULL;
+}
+
+/* Forget what a state file that was not used put in @dev. */
+static void vdu_reset_state(struct vdu_dev *dev)
+{
+	unsigned int i;
+
+	dev->status = 0;
+	dev->driver_features = 0;
+	dev->attached = false;
+	dev->iotlb_updated = false;
+	for (i = 0; i < VDU_NET_QUEUES; i++)
+		memset(&dev->vqs[i].info, 0, sizeof(dev->vqs[i].info));
+}
+
+/*
+ * Serve again a device whose previous process died. 0 when taken back;
+ * -ESTALE when the state file or the kernel says it cannot be (logged).
+ */
+static int take_back(struct vdu_dev *dev, bool had_state)
+{
+	const char *why;
+	int ret;
+
+	ret = open_dev(dev);
+	if (ret < 0)
+		return ret;
+	if (!had_state) {
+		VDU_ERR(dev,
+			"a VDUSE device of this name exists and %s does not describe it: it may "
+			"belong to something else; remove it, or replace it with the fresh option",
+			dev->state_path);
+		return -EEXIST;
+	}
+	why = kernel_dev_broken(dev) ? "the device broke while no process served it (a "
+				       "request of the kernel timed out)"
+				     : vdu_state_restore(dev);
+	if (why == NULL)
+		why = kernel_contradicts(dev);
+	if (why != NULL) {
+		VDU_WARN(dev, "state file %s not used: %s; replacing the device", dev->state_path,
+			 why);
+		return -ESTALE;
+	}
+	dev->created = true;
+	ret = setup_queues(dev, false);
+	if (ret == 0 && (dev->status & VIRTIO_CONFIG_S_DRIVER_OK)) {
+		dev->reconnecting = true;
+		ret = vdu_driver_ok(dev) ? 0 : -EIO;
+		dev->reconnecting = false;
+	}
+	if (ret < 0)
+		return ret;
+	VDU_INFO(dev, "taken back from the previous process: status 0x%02x, features %#llx",
+		 dev->status, (unsigned long long)dev->driver_features);
 	return 0;
 }
 
@@ -141,6 +270,8 @@ static struct vdu_dev *dev_alloc(const struct vdu_net_params *params, const stru
 	dev->arg = arg;
 	dev->hugepages = params->hugepages;
 	dev->numa_node = params->numa_node;
+	memcpy(dev->mac, params->mac, sizeof(dev->mac));
+	dev->mtu = params->mtu;
 	for (i = 0; i < VDU_NET_QUEUES; i++) {
 		dev->vqs[i].max_size = params->queue_size;
 		dev->vqs[i].kick_fd = -1;
@@ -162,6 +293,8 @@ static void dev_free(struct vdu_dev *dev)
 			close(dev->vqs[i].kick_fd);
 	if (dev->created && ioctl(dev->ctl_fd, VDUSE_DESTROY_DEV, dev->name) < 0)
 		VDU_ERR(dev, "VDUSE_DESTROY_DEV failed: %s", strerror(errno));
+	/* The state goes with the device; another process's is left alone. */
+	vdu_state_close(dev, dev->created);
 	if (dev->ctl_fd >= 0)
 		close(dev->ctl_fd);
 	free(dev);
@@ -185,20 +318,48 @@ int vdu_net_create(const struct vdu_net_params *params, const struct vdu_ops *op
 	ret = dev->ctl_fd = open_control();
 	if (ret < 0)
 		goto fail;
+	if (params->state_dir != NULL) {
+		bool had_state;
+
+		ret = vdu_state_open(dev, params->state_dir, &had_state);
+		if (ret < 0)
+			goto fail;
+		if (kernel_dev_exists(dev) && !params->fresh) {
+			ret = take_back(dev, had_state);
+			if (ret == 0)
+				goto started;
+			if (ret != -ESTALE)
+				goto fail;
+		} else if (kernel_dev_exists(dev)) {
+			VDU_INFO(dev, "replacing the existing device, as asked");
+		}
+		if (dev->dev_fd >= 0) {
+			close(dev->dev_fd);
+			dev->dev_fd = -1;
+		}
+		if (kernel_dev_exists(dev)) {
+			ret = remove_kernel_dev(dev);
+			if (ret < 0)
+				goto fail;
+		}
+		vdu_reset_state(dev);
+	}
 	ret = create_kernel_dev(dev, &config);
 	if (ret < 0)
 		goto fail;
 	dev->created = true;
 	ret = open_dev(dev);
 	if (ret == 0)
-		ret = setup_queues(dev);
-	if (ret < 0)
-		goto fail;
-	ret = vdu_loop_start(dev);
+		ret = setup_queues(dev, true);
 	if (ret < 0)
 		goto fail;
 	VDU_INFO(dev, "created: virtio-net, features %#llx, %u queues of up to %u",
 		 (unsigned long long)dev->offered_features, VDU_NET_QUEUES, params->queue_size);
+started:
+	vdu_state_save(dev);
+	ret = vdu_loop_start(dev);
+	if (ret < 0)
+		goto fail;
 	*out = dev;
 	return 0;
 fail:
@@ -230,7 +391,7 @@ int vdu_attach(struct vdu_dev *dev, enum vdu_driver driver)
 	int ret;
 
 	if (dev->attached)
-		return -EALREADY;
+		return 0;
 	ret = driver_check(dev, drv, &bind);
 	if (ret < 0)
 		return ret;
@@ -244,6 +405,7 @@ int vdu_attach(struct vdu_dev *dev, enum vdu_driver driver)
 		vdu_detach(dev);
 		return ret;
 	}
+	vdu_state_save(dev);
 	VDU_INFO(dev, "attached to the vdpa bus, driver %s", drv);
 	return 0;
 }
@@ -258,6 +420,7 @@ int vdu_detach(struct vdu_dev *dev)
 	if (ret < 0)
 		return ret;
 	dev->attached = false;
+	vdu_state_save(dev);
 	VDU_INFO(dev, "detached from the vdpa bus");
 	return 0;
 }

@@ -4,6 +4,7 @@
 
 /* State shared by the files of lib/vduse; not part of the API. */
 
+#include <limits.h>
 #include <pthread.h>
 #include <stdbool.h>
 #include <stdint.h>
@@ -53,12 +54,15 @@ struct vdu_dev {
 	void *arg;
 	uint64_t offered_features;
 	uint64_t driver_features;
+	uint8_t mac[6];
+	uint16_t mtu;
 	uint8_t status; /* read by other threads through vdu_status() */
 	bool hugepages;
 	int numa_node;
 	bool created; /* the kernel device exists: destroy it when freeing */
 	bool attached;
 	bool iotlb_updated; /* an UPDATE_IOTLB since the last reset: a vhost-vdpa user's memory */
+	bool reconnecting;  /* queues start where the dead process left them (vdu_state.c) */
 	struct vdu_vq vqs[VDU_NET_QUEUES];
 
 	/* Control thread. */
@@ -73,6 +77,11 @@ struct vdu_dev {
 	struct vdu_map maps[VQ_MEM_MAX_REGIONS];
 	unsigned int nmaps;
 	struct vdu_umem umem;
+
+	/* State file (vdu_state.c): NULL without a state directory. */
+	void *state;
+	size_t state_size;
+	char state_path[PATH_MAX];
 };
 
 /* Logging (vdu_log.c). */
@@ -96,6 +105,8 @@ int vdu_request_handle(struct vdu_dev *dev);
 
 /* Device status transitions (vdu_status.c). */
 bool vdu_status_set(struct vdu_dev *dev, uint8_t status);
+/* Map the driver's memory and start the queues (DRIVER_OK, or taken back with it). */
+bool vdu_driver_ok(struct vdu_dev *dev);
 
 /* Queues (vdu_queue.c). */
 int vdu_queues_start(struct vdu_dev *dev);
@@ -118,6 +129,14 @@ int vdu_bounce_upgrade(struct vdu_dev *dev);
 /* Hugepage memory for the bounce buffer (vdu_umem.c). */
 int vdu_umem_register(struct vdu_dev *dev, uint64_t size);
 void vdu_umem_free(struct vdu_umem *umem);
+
+/* State file, for taking a device back after a crash (vdu_state.c). */
+int vdu_state_open(struct vdu_dev *dev, const char *dir, bool *had_state);
+/* Why the file cannot be trusted for @dev (NULL: it can, and dev now holds what it says). */
+const char *vdu_state_restore(struct vdu_dev *dev);
+void vdu_state_save(struct vdu_dev *dev);
+struct vq_journal *vdu_state_journal(struct vdu_dev *dev, uint16_t qid);
+void vdu_state_close(struct vdu_dev *dev, bool remove);
 
 /* vdpa generic netlink (vdu_netlink.c). */
 int vdu_netlink_dev_new(const char *name);

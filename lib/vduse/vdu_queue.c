@@ -17,6 +17,34 @@ static uint16_t avail_state(const struct vdu_dev *dev, const struct vduse_vq_inf
 	return info->split.avail_index;
 }
 
+/*
+ * Where the queue of a process that died stopped: the kernel's avail index
+ * is where the driver started, long ago; the ring and the journal know.
+ */
+static int recover_position(struct vdu_dev *dev, struct vdu_queue *q)
+{
+	struct vq_config cfg = {
+		.size = q->size,
+		.features = q->features,
+		.desc_iova = q->desc_iova,
+		.driver_iova = q->driver_iova,
+		.device_iova = q->device_iova,
+		.mem = q->mem,
+		.journal = q->journal,
+	};
+	int ret = vq_recover_position(&cfg, &q->last_avail_idx);
+
+	if (ret < 0) {
+		VDU_ERR(dev,
+			"queue %u: where the previous process stopped cannot be read back (%s); "
+			"replace the device",
+			q->index, strerror(-ret));
+		return ret;
+	}
+	q->recovered = true;
+	return 0;
+}
+
 static int queue_start(struct vdu_dev *dev, uint16_t qid)
 {
 	struct vdu_vq *vq = &dev->vqs[qid];
@@ -48,7 +76,13 @@ static int queue_start(struct vdu_dev *dev, uint16_t qid)
 		.last_avail_idx = vq->resume ? vq->last_avail_idx : avail_state(dev, &info),
 		.kick_fd = vq->kick_fd,
 		.mem = &dev->mem,
+		.journal = vdu_state_journal(dev, qid),
 	};
+	if (dev->reconnecting) {
+		ret = recover_position(dev, &vq->info);
+		if (ret < 0)
+			return ret;
+	}
 	ret = dev->ops.queue_start(dev, &vq->info, dev->arg);
 	if (ret < 0) {
 		VDU_ERR(dev, "port driver refused queue %u: %s", qid, strerror(-ret));
@@ -57,8 +91,11 @@ static int queue_start(struct vdu_dev *dev, uint16_t qid)
 	vq->started = true;
 	vq->last_avail_idx = vq->info.last_avail_idx;
 	VDU_INFO(dev, "queue %u %s: size %u, desc %#llx, avail %#llx, used %#llx, avail idx %u",
-		 qid, vq->resume ? "resumed" : "started", info.num,
-		 (unsigned long long)info.desc_addr, (unsigned long long)info.driver_addr,
+		 qid,
+		 vq->info.recovered ? "recovered"
+		 : vq->resume	    ? "resumed"
+				    : "started",
+		 info.num, (unsigned long long)info.desc_addr, (unsigned long long)info.driver_addr,
 		 (unsigned long long)info.device_addr, vq->info.last_avail_idx);
 	return 0;
 }
@@ -75,6 +112,7 @@ int vdu_queues_start(struct vdu_dev *dev)
 		if (ret < 0)
 			return ret;
 	}
+	vdu_state_save(dev); /* where the driver put the rings */
 	return 0;
 }
 

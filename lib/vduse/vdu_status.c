@@ -41,7 +41,7 @@ static void stop_device(struct vdu_dev *dev)
 	vdu_iotlb_drop(dev, 0, UINT64_MAX);
 }
 
-static bool driver_ok(struct vdu_dev *dev)
+bool vdu_driver_ok(struct vdu_dev *dev)
 {
 	int ret = vdu_bounce_map(dev);
 
@@ -77,9 +77,10 @@ bool vdu_status_set(struct vdu_dev *dev, uint8_t status)
 			stop_device(dev);
 		if (ok && (status & VIRTIO_CONFIG_S_DRIVER_OK) &&
 		    !(old & VIRTIO_CONFIG_S_DRIVER_OK))
-			ok = driver_ok(dev);
+			ok = vdu_driver_ok(dev);
 	}
 	if (ok)
 		__atomic_store_n(&dev->status, status, __ATOMIC_RELEASE);
+	vdu_state_save(dev);
 	return ok;
 }

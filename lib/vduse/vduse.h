@@ -69,6 +69,14 @@ struct vdu_net_params {
 	bool link_up;	     /**< link state at creation */
 	bool hugepages;	     /**< back the bounce buffer with hugepages when possible */
 	int numa_node;	     /**< node for the bounce buffer, -1 for no preference */
+	/**
+	 * Directory of the state files (e.g. /run/vduse-netsw), or NULL. With
+	 * one, the device's state is kept in DIR/NAME.state and a device of
+	 * that name that survived its previous process is taken back instead
+	 * of failing with -EEXIST (see vdu_net_create()).
+	 */
+	const char *state_dir;
+	bool fresh; /**< with state_dir: replace a surviving device instead of taking it back */
 };
 
 /** A queue handed to the caller: where the ring is and how to reach it. */
@@ -83,6 +91,12 @@ struct vdu_queue {
 				    wrap counter in bit 15 */
 	int kick_fd;		 /**< eventfd the kernel signals on a driver kick */
 	const struct vq_mem_table *mem; /**< the driver's memory; valid until queue_stop */
+	/**
+	 * Crash-recovery journal to give the queue engine (vq_config::journal),
+	 * in the state file; NULL without a state directory.
+	 */
+	struct vq_journal *journal;
+	bool recovered; /**< last_avail_idx was read back from the ring after a crash */
 };
 
 /** A VDUSE device served by this process; opaque. */
@@ -133,22 +147,34 @@ void vdu_set_logger(void (*fn)(enum vdu_log_level level, const char *msg));
 /**
  * Create a virtio-net VDUSE device and start its control thread.
  *
+ * With vdu_net_params.state_dir, a device of that name left by a process
+ * that died is taken back: its fd is reopened, the negotiated features,
+ * status and queue addresses come from the state file (each checked against
+ * what the kernel says), the driver's memory is mapped again and every
+ * running queue restarts where the dead process stopped (read back from the
+ * ring by vq_recover_position()), so the driver keeps its netdev and loses
+ * no buffer it handed over. A state file that is missing, corrupt or of
+ * another device, or a device that broke meanwhile (a request timed out),
+ * is logged and the device replaced by a new one; vdu_net_params.fresh
+ * replaces it always. A device that another process serves is left alone.
+ *
  * @param params  the device; copied
  * @param ops     callbacks; copied
  * @param arg     passed to every callback
  * @param out     the device, on success
- * @return 0; -ENOENT without VDUSE, -EEXIST when the name is taken, -EPERM
- *         without CAP_NET_ADMIN, -EINVAL for parameters the library or the
- *         kernel refuses, or another negative errno.
+ * @return 0; -ENOENT without VDUSE, -EEXIST when the name is taken (and no
+ *         state directory is given), -EBUSY when another process serves the
+ *         device, -EPERM without CAP_NET_ADMIN, -EINVAL for parameters the
+ *         library or the kernel refuses, or another negative errno.
  */
 int vdu_net_create(const struct vdu_net_params *params, const struct vdu_ops *ops, void *arg,
 		   struct vdu_dev **out);
 
 /**
  * Attach the device to the vdpa bus (what `vdpa dev add` does) and have
- * @p driver take it. With VDU_DRIVER_VIRTIO the driver negotiates and starts
- * the queues before this returns. Without a vdpa bus (a VDUSE module that is
- * its own virtio transport) only VDU_DRIVER_VIRTIO is possible.
+ * @p driver take it; nothing to do for a device taken back attached. With VDU_DRIVER_VIRTIO the
+ * driver negotiates and starts the queues before this returns. Without a vdpa bus (a VDUSE module
+ * that is its own virtio transport) only VDU_DRIVER_VIRTIO is possible.
  *
  * @return 0; -ENOENT when the vdpa module or the driver is missing, -EEXIST
  *         when a vdpa device of that name exists, or another negative errno.
