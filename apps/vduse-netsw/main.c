@@ -166,6 +166,8 @@ static struct port *open_vduse(const struct vns_options *opts, const struct vns_
 		.socket_id = (int)rte_socket_id(),
 		.driver = VDU_DRIVER_VIRTIO,
 		.qsbr = qsbr,
+		.state_dir = opts->state_dir,
+		.fresh = opts->fresh,
 	};
 	char netdev[IF_NAMESIZE];
 	struct port *port;
@@ -183,6 +185,11 @@ static struct port *open_vduse(const struct vns_options *opts, const struct vns_
 	port = port_vduse_open(&params, pool, &err);
 	if (port == NULL) {
 		fprintf(stderr, "port %s: %s\n", spec->name, strerror(-err));
+	} else if (port_vduse_taken_back(port)) {
+		/* Its netdev is where the previous switch put it, addresses and all. */
+		printf("port %s: taken back from the previous switch, netdev kept\n", spec->name);
+		if (port_vduse_netdev(port, netdev, sizeof(netdev)) != 0)
+			snprintf(netdev, sizeof(netdev), "%s", "eth?"); /* in another netns */
 	} else if (port_vduse_netdev(port, netdev, sizeof(netdev)) != 0 ||
 		   vns_netdev_place(netdev, ns_fd, spec->ifname) != 0) {
 		port_close(port);

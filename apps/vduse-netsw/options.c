@@ -20,7 +20,8 @@ void vns_usage(FILE *out, const char *prog)
 		"NAME[,mac=MAC][,mtu=N][,netns=NS][,ifname=IF][,offloads=LIST] ...\n"
 		"          [--hugepages] [--packed-ring] [--queue-size N] [--stats-period "
 		"SECONDS]\n"
-		"          [--control PATH [--control-group GROUP]] [-h|--help]\n"
+		"          [--control PATH [--control-group GROUP]] [--state-dir DIR] [--fresh]\n"
+		"          [-h|--help]\n"
 		"  --vduse         a VDUSE virtio-net port (repeat for more); the kernel's\n"
 		"                  virtio_net makes it a netdev, moved into NS and renamed IF;\n"
 		"                  NAME: letters, digits, '.', '-', '_'; MAC: six hex bytes,\n"
@@ -35,6 +36,11 @@ void vns_usage(FILE *out, const char *prog)
 		"                  show ports, show stats [PORT]); mode 0600: its owner only;\n"
 		"                  without --vduse the switch starts with no port\n"
 		"  --control-group let GROUP (name or number) use the control socket too (0660)\n"
+		"  --state-dir     keep each port's state in DIR/NAME.state (default " VNS_STATE_DIR
+		")\n"
+		"                  so that a restarted switch takes back the devices a dead\n"
+		"                  one left: the containers keep their netdevs\n"
+		"  --fresh         replace such devices instead (the netdevs are recreated)\n"
 		"  -h, --help      show this and exit\n",
 		prog);
 }
@@ -311,6 +317,8 @@ int vns_parse_options(int argc, char **argv, struct vns_options *opts)
 		{"stats-period", required_argument, NULL, 's'},
 		{"control", required_argument, NULL, 'c'},
 		{"control-group", required_argument, NULL, 'g'},
+		{"state-dir", required_argument, NULL, 'S'},
+		{"fresh", no_argument, NULL, 'F'},
 		{"help", no_argument, NULL, 'h'},
 		{NULL, 0, NULL, 0},
 	};
@@ -321,6 +329,7 @@ int vns_parse_options(int argc, char **argv, struct vns_options *opts)
 	memset(opts, 0, sizeof(*opts));
 	opts->queue_size = 256;
 	opts->control_gid = VNS_NO_GROUP;
+	snprintf(opts->state_dir, sizeof(opts->state_dir), "%s", VNS_STATE_DIR);
 	/* 0, not 1: glibc then forgets the state of an earlier scan that stopped early. */
 	optind = 0;
 	while ((c = getopt_long(argc, argv, "h", longopts, NULL)) != -1) {
@@ -365,6 +374,18 @@ int vns_parse_options(int argc, char **argv, struct vns_options *opts)
 		case 'g':
 			if (parse_group(optarg, &opts->control_gid) < 0)
 				return -1;
+			break;
+		case 'S':
+			if (*optarg != '/') {
+				fprintf(stderr, "--state-dir %s: not an absolute path\n", optarg);
+				return -1;
+			}
+			if (copy_field(opts->state_dir, sizeof(opts->state_dir), optarg,
+				       "--state-dir") < 0)
+				return -1;
+			break;
+		case 'F':
+			opts->fresh = true;
 			break;
 		case 'h':
 			vns_usage(stdout, argv[0]);

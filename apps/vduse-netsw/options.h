@@ -24,6 +24,10 @@
 #define VNS_NETNS_PID_PREFIX "pid:"
 /** Size of a control socket path (a Unix socket address), with its NUL. */
 #define VNS_CONTROL_PATH_SIZE 108
+/** Where the VDUSE ports' state files are kept by default (--state-dir). */
+#define VNS_STATE_DIR "/run/vduse-netsw"
+/** Size of a --state-dir path, with its NUL. */
+#define VNS_STATE_DIR_SIZE 200
 /** vns_options.control_gid when no --control-group is given. */
 #define VNS_NO_GROUP ((gid_t)-1)
 
@@ -60,6 +64,9 @@ struct vns_options {
 	unsigned int stats_period;		    /**< seconds between stats lines, 0: none */
 	char control[VNS_CONTROL_PATH_SIZE];	    /**< control socket path, or "" */
 	gid_t control_gid; /**< group allowed on the control socket, or VNS_NO_GROUP */
+	/** Directory of the ports' state files, to take surviving devices back. */
+	char state_dir[VNS_STATE_DIR_SIZE];
+	bool fresh; /**< replace surviving devices instead of taking them back */
 };
 
 /**

@@ -222,6 +222,8 @@ struct port *port_vduse_open(const struct port_vduse_params *params, struct rte_
 		.link_up = true,
 		.hugepages = params->hugepages,
 		.numa_node = params->socket_id == SOCKET_ID_ANY ? -1 : params->socket_id,
+		.state_dir = params->state_dir,
+		.fresh = params->fresh,
 	};
 	struct port_vduse *p;
 
@@ -262,4 +264,9 @@ struct port *port_vduse_open(const struct port_vduse_params *params, struct rte_
 int port_vduse_netdev(struct port *port, char *buf, size_t len)
 {
 	return vdu_netdev_name(to_vduse(port)->dev, buf, len);
+}
+
+bool port_vduse_taken_back(struct port *port)
+{
+	return vdu_taken_back(to_vduse(port)->dev);
 }

@@ -33,10 +33,14 @@ struct port_vduse_params {
 	int socket_id;		   /**< NUMA socket of the polling worker, or SOCKET_ID_ANY */
 	enum vdu_driver driver;	   /**< virtio_vdpa (container) or vhost_vdpa (VM) */
 	struct rte_rcu_qsbr *qsbr; /**< the workers' RCU variable; NULL if none polls yet */
+	const char *state_dir;	   /**< state files, to take a surviving device back; or NULL */
+	bool fresh;		   /**< replace a surviving device instead */
 };
 
 /**
- * Create the device, attach it to the vdpa bus and open it as a port.
+ * Create the device, attach it to the vdpa bus and open it as a port; or,
+ * with a state directory, take back the device of that name a dead process
+ * left, attached and running (vdu_net_create()).
  *
  * @param params what to create
  * @param pool   mbufs for frames the driver transmits
@@ -52,5 +56,11 @@ struct port *port_vduse_open(const struct port_vduse_params *params, struct rte_
  * @return 0, or -ENODEV.
  */
 int port_vduse_netdev(struct port *port, char *buf, size_t len);
+
+/**
+ * Whether port_vduse_open() took back a device a dead process left (its
+ * netdev exists, wherever it was moved) rather than creating one.
+ */
+bool port_vduse_taken_back(struct port *port);
 
 #endif /* PORT_VDUSE_H */

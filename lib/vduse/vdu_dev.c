@@ -145,11 +145,32 @@ static bool kernel_dev_exists(const struct vdu_dev *dev)
 	return access(path, F_OK) == 0;
 }
 
-/* Detach and destroy a device this process does not serve (its fd closed). */
+/* Whether the kernel marked the device broken: a request timed out. */
+static bool kernel_dev_broken(const struct vdu_dev *dev)
+{
+	struct pollfd pfd = {.fd = dev->dev_fd, .events = POLLIN};
+
+	return poll(&pfd, 1, 0) > 0 && (pfd.revents & (POLLERR | POLLHUP));
+}
+
+/*
+ * Detach and destroy a device no process serves. The driver resets it on
+ * detach and waits for the answer, so the device is served (with nothing
+ * to start) until it is gone.
+ */
 static int remove_kernel_dev(struct vdu_dev *dev)
 {
-	int ret = vdu_netlink_dev_del(dev->name);
+	int ret = dev->dev_fd >= 0 ? 0 : open_dev(dev);
 
+	/* A broken device fails every request at once: nothing to answer. */
+	if (ret == 0 && !kernel_dev_broken(dev))
+		ret = vdu_loop_start(dev);
+	if (ret < 0)
+		return ret;
+	ret = vdu_netlink_dev_del(dev->name);
+	vdu_loop_stop(dev);
+	close(dev->dev_fd);
+	dev->dev_fd = -1;
 	if (ret < 0 && ret != -ENODEV && ret != -ENOENT)
 		return ret;
 	if (ioctl(dev->ctl_fd, VDUSE_DESTROY_DEV, dev->name) < 0) {
@@ -159,14 +180,6 @@ static int remove_kernel_dev(struct vdu_dev *dev)
 	}
 	VDU_INFO(dev, "old device removed");
 	return 0;
-}
-
-/* Whether the kernel marked the device broken: a request timed out. */
-static bool kernel_dev_broken(const struct vdu_dev *dev)
-{
-	struct pollfd pfd = {.fd = dev->dev_fd, .events = POLLIN};
-
-	return poll(&pfd, 1, 0) > 0 && (pfd.revents & (POLLERR | POLLHUP));
 }
 
 /*
@@ -251,6 +264,7 @@ static int take_back(struct vdu_dev *dev, bool had_state)
 	}
 	if (ret < 0)
 		return ret;
+	dev->taken_back = true;
 	VDU_INFO(dev, "taken back from the previous process: status 0x%02x, features %#llx",
 		 dev->status, (unsigned long long)dev->driver_features);
 	return 0;
@@ -333,16 +347,12 @@ int vdu_net_create(const struct vdu_net_params *params, const struct vdu_ops *op
 		} else if (kernel_dev_exists(dev)) {
 			VDU_INFO(dev, "replacing the existing device, as asked");
 		}
-		if (dev->dev_fd >= 0) {
-			close(dev->dev_fd);
-			dev->dev_fd = -1;
-		}
+		vdu_reset_state(dev);
 		if (kernel_dev_exists(dev)) {
 			ret = remove_kernel_dev(dev);
 			if (ret < 0)
 				goto fail;
 		}
-		vdu_reset_state(dev);
 	}
 	ret = create_kernel_dev(dev, &config);
 	if (ret < 0)
@@ -433,6 +443,11 @@ void vdu_destroy(struct vdu_dev *dev)
 	vdu_loop_stop(dev);
 	vdu_queues_stop(dev);
 	dev_free(dev);
+}
+
+bool vdu_taken_back(const struct vdu_dev *dev)
+{
+	return dev->taken_back;
 }
 
 const char *vdu_name(const struct vdu_dev *dev)

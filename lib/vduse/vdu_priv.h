@@ -63,6 +63,7 @@ struct vdu_dev {
 	bool attached;
 	bool iotlb_updated; /* an UPDATE_IOTLB since the last reset: a vhost-vdpa user's memory */
 	bool reconnecting;  /* queues start where the dead process left them (vdu_state.c) */
+	bool taken_back;    /* served again after its process died, not created */
 	struct vdu_vq vqs[VDU_NET_QUEUES];
 
 	/* Control thread. */

@@ -206,6 +206,9 @@ void vdu_destroy(struct vdu_dev *dev);
  */
 int vdu_netdev_name(const struct vdu_dev *dev, char *buf, size_t len);
 
+/** Whether vdu_net_create() took back a device a dead process left. */
+bool vdu_taken_back(const struct vdu_dev *dev);
+
 /** Device name given at creation. */
 const char *vdu_name(const struct vdu_dev *dev);
 

@@ -49,6 +49,12 @@ static void test_parse_vduse_specs(void **state)
 	assert_int_equal(o.vduse[1].mac[0], 0x02);
 	assert_memory_not_equal(o.vduse[0].mac, o.vduse[1].mac, 6);
 	assert_int_equal(o.vduse[0].offloads, VNS_OFFLOAD_ALL);
+	/* Devices are taken back after a crash unless told otherwise. */
+	assert_string_equal(o.state_dir, VNS_STATE_DIR);
+	assert_false(o.fresh);
+	assert_int_equal(parse("--vduse p0 --state-dir /var/lib/vns --fresh", &o), 0);
+	assert_string_equal(o.state_dir, "/var/lib/vns");
+	assert_true(o.fresh);
 }
 
 static void test_parse_offloads(void **state)
@@ -205,8 +211,9 @@ static void test_parse_rejects_bad_input(void **state)
 		"--vduse p0,mtu=+9000",				    /* not only digits */
 		"--vduse p0 --stats-period -1",			    /* not a number */
 		"--vduse p0 --control-group nosuchgroup-vns --control /x", /* unknown group */
-		"--vduse p0 --control-group 0", /* group without socket */
-		"--queue-size 256",		/* no port, no socket */
+		"--vduse p0 --control-group 0",	  /* group without socket */
+		"--queue-size 256",		  /* no port, no socket */
+		"--vduse p0 --state-dir run/vns", /* not an absolute path */
 	};
 	static struct vns_options o;
 	size_t i;

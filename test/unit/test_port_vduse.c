@@ -82,6 +82,12 @@ int vdu_set_link(struct vdu_dev *dev, bool up)
 	return 0;
 }
 
+bool vdu_taken_back(const struct vdu_dev *dev)
+{
+	(void)dev;
+	return false;
+}
+
 int vdu_netdev_name(const struct vdu_dev *dev, char *buf, size_t len)
 {
 	(void)dev;

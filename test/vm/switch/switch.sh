@@ -4,7 +4,10 @@
 # vduse-netsw in a guest, end to end: two network namespaces whose eth0 are
 # VDUSE ports of the switch, served by the kernel's own virtio_net.
 #
-#   switch.sh SWITCH_BINARY ping|transfer|packed|jumbo|link|kill|uso|hup [UDP_GSO_BINARY]
+#   switch.sh SWITCH_BINARY MODE [UDP_GSO_BINARY]
+#   MODE: ping|transfer|packed|jumbo|link|kill|uso|hup, or reconnect,
+#   reconnect-packed, reconnect-hugepages, reconnect-stale, reconnect-cycles
+#   (a switch killed with SIGKILL and started again takes its devices back)
 set -euo pipefail
 sw_bin=${1:?switch binary}
 mode=${2:?mode}
@@ -19,17 +22,18 @@ fail() {
 	exit 1
 }
 
-# start_switch PORT_A PORT_B [MTU]: ports in netns left and right, as eth0.
-# SWITCH_OPTS adds options, B_OPTS keys of the --vduse spec of PORT_B;
-# A_NETNS and B_NETNS name the namespaces another way (netns=).
-start_switch() {
+# launch_switch PORT_A PORT_B [MTU]: run the switch until it forwards; ports
+# in netns left and right, as eth0. SWITCH_OPTS adds options, B_OPTS keys of
+# the --vduse spec of PORT_B, B_MAC another MAC for it; A_NETNS and B_NETNS
+# name the namespaces another way (netns=).
+launch_switch() {
 	local a=$1 b=$2 mtu=${3:-} extra="" b_extra=${B_OPTS:+,$B_OPTS}
 	[ -n "$mtu" ] && extra=",mtu=$mtu"
 	# shellcheck disable=SC2086
 	"$sw_bin" --no-huge -m 256 --no-pci --no-shconf -l 0-1 --log-level=1 -- \
 		--control "$ctl" ${SWITCH_OPTS:-} \
 		--vduse "$a,netns=${A_NETNS:-left},ifname=eth0,mac=02:00:00:00:00:01$extra" \
-		--vduse "$b,netns=${B_NETNS:-right},ifname=eth0,mac=02:00:00:00:00:02$extra$b_extra" \
+		--vduse "$b,netns=${B_NETNS:-right},ifname=eth0,mac=${B_MAC:-02:00:00:00:00:02}$extra$b_extra" \
 		>"$work/switch.log" 2>&1 &
 	sw_pid=$!
 	for _ in $(seq 150); do
@@ -38,6 +42,11 @@ start_switch() {
 		sleep 0.2
 	done
 	grep -q '^vduse-netsw: forwarding' "$work/switch.log" || fail "switch did not start"
+}
+
+# start_switch PORT_A PORT_B [MTU]: launch_switch, then addresses and links up.
+start_switch() {
+	launch_switch "$@"
 	ip -n left addr add 10.0.0.1/24 dev eth0
 	ip -n right addr add 10.0.0.2/24 dev eth0
 	ip -n left link set eth0 up
@@ -137,6 +146,90 @@ uso_transfer() {
 		[ $((rx1 - rx0)) -ge $((count * nseg)) ] || fail "right received $((rx1 - rx0)) frames"
 	fi
 	echo "ok: USO, $expect: $((count * nseg)) datagrams intact; switch cut $segs segments"
+}
+
+# kill_switch: SIGKILL, as a crash; the devices stay.
+kill_switch() {
+	kill -KILL "$sw_pid"
+	wait "$sw_pid" 2>/dev/null || true
+}
+
+# netdev_id NETNS: ifindex and MAC of eth0 in NETNS.
+netdev_id() {
+	echo "$(ip netns exec "$1" cat /sys/class/net/eth0/ifindex)" \
+		"$(ip netns exec "$1" cat /sys/class/net/eth0/address)"
+}
+
+# relaunch_switch PORT_A PORT_B: start the killed switch again and print how
+# long it took from the start to the first frame forwarded (ping must run).
+relaunch_switch() {
+	local t0 t1 rx
+	t0=$(date +%s%N)
+	launch_switch "$@"
+	grep -q "^port $1: taken back" "$work/switch.log" || fail "$1 was not taken back"
+	grep -q "^port $2: taken back" "$work/switch.log" || fail "$2 was not taken back"
+	for _ in $(seq 200); do
+		rx=$(control "show stats" | awk '/RX-packets:/ { n += $2 } END { print n + 0 }')
+		[ "$rx" -gt 0 ] && break
+		sleep 0.05
+	done
+	[ "$rx" -gt 0 ] || fail "nothing forwarded after the restart"
+	t1=$(date +%s%N)
+	echo "ok: restart to first forwarded frame: $(((t1 - t0) / 1000000)) ms" \
+		"(process start, EAL, devices taken back, first frame)"
+}
+
+# reconnect_under_traffic PORT_A PORT_B: kill -9 during ping and a 32 MiB TCP
+# transfer, then during an iperf3 stream; the restarted switch takes the
+# devices back: same netdevs, the connections survive, the bytes arrive.
+reconnect_under_traffic() {
+	local a=$1 b=$2 id_l id_r sent got rx tx ipf
+	id_l=$(netdev_id left)
+	id_r=$(netdev_id right)
+	ip netns exec left ping -i 0.1 -w 120 10.0.0.2 >"$work/ping.out" 2>&1 &
+	local pinger=$!
+	head -c 32M /dev/urandom >"$work/data"
+	sent=$(sha256sum <"$work/data" | cut -d' ' -f1)
+	ip netns exec right socat -u TCP-LISTEN:5001,reuseaddr OPEN:"$work/recv",creat,trunc &
+	rx=$!
+	sleep 0.5
+	ip netns exec left socat -u OPEN:"$work/data" TCP:10.0.0.2:5001 &
+	tx=$!
+	sleep 1
+	kill_switch
+	echo "ok: switch killed during ping and a TCP transfer"
+	sleep 1
+	relaunch_switch "$a" "$b"
+	[ "$(netdev_id left)" = "$id_l" ] || fail "left's eth0 changed: $id_l -> $(netdev_id left)"
+	[ "$(netdev_id right)" = "$id_r" ] || fail "right's eth0 changed: $id_r -> $(netdev_id right)"
+	ip -n left -4 addr show eth0 | grep -q 10.0.0.1/24 || fail "left lost its address"
+	echo "ok: eth0 kept its ifindex, MAC and address on both sides"
+	timeout 240 tail --pid="$tx" -f /dev/null || fail "the transfer did not end"
+	wait "$tx" || fail "the sender failed: the connection did not survive"
+	wait "$rx" || fail "the receiver failed"
+	got=$(sha256sum <"$work/recv" | cut -d' ' -f1)
+	[ "$sent" = "$got" ] || fail "SHA-256 differs after the restart: sent $sent, got $got"
+	echo "ok: 32 MiB over TCP across the kill, SHA-256 $got matches"
+
+	ip netns exec right iperf3 -s -1 >/dev/null 2>&1 &
+	sleep 0.5
+	ip netns exec left iperf3 -c 10.0.0.2 -t 8 >"$work/iperf.out" 2>&1 &
+	ipf=$!
+	sleep 2
+	kill_switch
+	sleep 1
+	relaunch_switch "$a" "$b"
+	wait "$ipf" || { cat "$work/iperf.out"; fail "iperf3 failed across the kill"; }
+	grep -q 'receiver' "$work/iperf.out" || fail "iperf3 did not finish its stream"
+	echo "ok: an iperf3 TCP stream survived the kill: $(grep receiver "$work/iperf.out")"
+	kill "$pinger" 2>/dev/null || true
+	wait "$pinger" 2>/dev/null || true
+	ping_both_ways
+}
+
+# state_files: the state files the switch keeps.
+state_files() {
+	ls /run/vduse-netsw/ 2>/dev/null || true
 }
 
 kernel_clean() {
@@ -254,6 +347,95 @@ s.close()' "$ctl"
 	# SIGHUP: the terminal that started the switch went away.
 	stop_switch HUP
 	kill "$holder"
+	;;
+reconnect | reconnect-packed | reconnect-hugepages)
+	case "$mode" in
+	reconnect-packed) SWITCH_OPTS=--packed-ring ;;
+	reconnect-hugepages)
+		echo 128 >/proc/sys/vm/nr_hugepages
+		free0=$(awk '/HugePages_Free/ { print $2 }' /proc/meminfo)
+		SWITCH_OPTS=--hugepages
+		;;
+	esac
+	export SWITCH_OPTS
+	start_switch p0 p1
+	[ -f /run/vduse-netsw/p0.state ] || fail "no state file for p0: $(state_files)"
+	if [ "$mode" = reconnect-packed ]; then
+		[ "$(feature p0 34)" = 1 ] || fail "the driver did not take the packed ring"
+	fi
+	if [ "$mode" = reconnect-hugepages ]; then
+		grep -q 'hugepages' "$work/switch.log" || fail "no hugepage bounce buffer"
+	fi
+	reconnect_under_traffic p0 p1
+	stop_switch
+	[ -z "$(state_files)" ] || fail "state files left: $(state_files)"
+	if [ "$mode" = reconnect-hugepages ]; then
+		[ "$(awk '/HugePages_Free/ { print $2 }' /proc/meminfo)" = "$free0" ] ||
+			fail "hugepages not given back: $(grep HugePages /proc/meminfo)"
+		echo "ok: every hugepage given back"
+	fi
+	;;
+reconnect-stale)
+	start_switch p0 p1
+	id_l=$(netdev_id left)
+	kill_switch
+	# A corrupt state file is not trusted: the device is replaced.
+	printf 'x' | dd of=/run/vduse-netsw/p0.state bs=1 seek=40 conv=notrunc 2>/dev/null
+	launch_switch p0 p1
+	grep -q 'p0.state not used: corrupt' "$work/switch.log" ||
+		fail "a corrupt state file was not refused"
+	grep -q '^port p1: taken back' "$work/switch.log" || fail "p1 was not taken back"
+	[ "$(netdev_id left)" != "$id_l" ] || fail "left's netdev was not replaced"
+	echo "ok: corrupt state file refused, device replaced; the other port taken back"
+	ip -n left addr add 10.0.0.1/24 dev eth0
+	ip -n left link set eth0 up
+	ping_both_ways
+	# A state file of a device with another MAC (stale) is not trusted either.
+	kill_switch
+	B_MAC=02:00:00:00:00:22 launch_switch p0 p1
+	grep -q 'p1.state not used: of a device with another MAC' "$work/switch.log" ||
+		fail "a stale state file was not refused"
+	grep -q '^port p0: taken back' "$work/switch.log" || fail "p0 was not taken back"
+	[ "$(ip netns exec right cat /sys/class/net/eth0/address)" = 02:00:00:00:00:22 ] ||
+		fail "right's netdev does not have the new MAC"
+	echo "ok: stale state file refused, device replaced with the new MAC"
+	# --fresh replaces both.
+	kill_switch
+	SWITCH_OPTS=--fresh start_switch p0 p1
+	grep -q 'taken back' "$work/switch.log" && fail "--fresh took a device back"
+	ping_both_ways
+	# A device no state file describes is not ours: refused, left alone.
+	kill_switch
+	rm -f /run/vduse-netsw/p1.state
+	"$sw_bin" --no-huge -m 256 --no-pci --no-shconf -l 0-1 --log-level=1 -- \
+		--vduse "p1,netns=right,ifname=eth0" >"$work/orphan.log" 2>&1 &&
+		fail "a device without state file was taken"
+	grep -q 'does not describe it' "$work/orphan.log" ||
+		fail "no clear error for a device without state file: $(cat "$work/orphan.log")"
+	[ -c /dev/vduse/p1 ] || fail "the refused device was removed"
+	echo "ok: a device without state file refused and left alone"
+	SWITCH_OPTS=--fresh start_switch p0 p1
+	ping_both_ways
+	stop_switch
+	;;
+reconnect-cycles)
+	start_switch p0 p1
+	id_l=$(netdev_id left)
+	ip netns exec left ping -i 0.05 -w 900 10.0.0.2 >"$work/ping.out" 2>&1 &
+	pinger=$!
+	for i in $(seq "${CYCLES:-100}"); do
+		kill_switch
+		launch_switch p0 p1
+		grep -q '^port p0: taken back' "$work/switch.log" || fail "cycle $i: not taken back"
+	done
+	sleep 1
+	kill "$pinger"
+	wait "$pinger" 2>/dev/null || true
+	[ "$(netdev_id left)" = "$id_l" ] || fail "left's eth0 changed over the cycles"
+	ping_both_ways
+	echo "ok: ${CYCLES:-100} kill/restart cycles under ping: $(tail -n 2 "$work/ping.out" | head -n 1)"
+	stop_switch
+	[ -z "$(state_files)" ] || fail "state files left: $(state_files)"
 	;;
 *)
 	fail "unknown mode $mode"
