@@ -6,7 +6,7 @@
 #
 #   switch.sh SWITCH_BINARY MODE [UDP_GSO_BINARY]
 #   MODE: ping|transfer|packed|jumbo|link|kill|uso|hup, or reconnect,
-#   reconnect-packed, reconnect-hugepages, reconnect-stale, reconnect-cycles
+#   reconnect-packed, reconnect-hugepages, reconnect-stale, reconnect-cycles[-N]
 #   (a switch killed with SIGKILL and started again takes its devices back)
 set -euo pipefail
 sw_bin=${1:?switch binary}
@@ -418,24 +418,38 @@ reconnect-stale)
 	ping_both_ways
 	stop_switch
 	;;
-reconnect-cycles)
+reconnect-cycles*)
+	# reconnect-cycles-N: N cycles (100 by default), with hugepage bounce
+	# buffers so that a leak of them shows.
+	cycles=${mode#reconnect-cycles}
+	cycles=${cycles#-}
+	cycles=${cycles:-100}
+	echo 128 >/proc/sys/vm/nr_hugepages
+	free0=$(awk '/HugePages_Free/ { print $2 }' /proc/meminfo)
+	export SWITCH_OPTS=--hugepages
 	start_switch p0 p1
 	id_l=$(netdev_id left)
-	ip netns exec left ping -i 0.05 -w 900 10.0.0.2 >"$work/ping.out" 2>&1 &
+	fds0=$(ls "/proc/$sw_pid/fd" | wc -l)
+	ip netns exec left ping -i 0.05 -w 1200 10.0.0.2 >"$work/ping.out" 2>&1 &
 	pinger=$!
-	for i in $(seq "${CYCLES:-100}"); do
+	for i in $(seq "$cycles"); do
 		kill_switch
 		launch_switch p0 p1
 		grep -q '^port p0: taken back' "$work/switch.log" || fail "cycle $i: not taken back"
 	done
 	sleep 1
-	kill "$pinger"
+	kill -INT "$pinger"
 	wait "$pinger" 2>/dev/null || true
 	[ "$(netdev_id left)" = "$id_l" ] || fail "left's eth0 changed over the cycles"
+	fds=$(ls "/proc/$sw_pid/fd" | wc -l)
+	[ "$fds" -eq "$fds0" ] || fail "the switch holds $fds fds after the cycles, $fds0 before"
 	ping_both_ways
-	echo "ok: ${CYCLES:-100} kill/restart cycles under ping: $(tail -n 2 "$work/ping.out" | head -n 1)"
+	echo "ok: $cycles kill/restart cycles under ping ($(grep 'packets transmitted' "$work/ping.out")), same netdev, $fds fds as at first"
 	stop_switch
 	[ -z "$(state_files)" ] || fail "state files left: $(state_files)"
+	[ "$(awk '/HugePages_Free/ { print $2 }' /proc/meminfo)" = "$free0" ] ||
+		fail "hugepages not given back: $(grep HugePages /proc/meminfo)"
+	echo "ok: no device, state file or hugepage left"
 	;;
 *)
 	fail "unknown mode $mode"
