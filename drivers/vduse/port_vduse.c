@@ -17,7 +17,7 @@
 #include <rte_malloc.h>
 
 #include "port_vduse.h"
-#include "vq.h"
+#include "vdu_vq.h"
 
 struct port_vduse {
 	struct port port; /* first: the port interface */
@@ -53,16 +53,7 @@ static void add_stats(struct vq_stats *sum, const struct vq_stats *s)
 static int queue_start(struct vdu_dev *dev, const struct vdu_queue *q, void *arg)
 {
 	struct port_vduse *p = arg;
-	struct vq_config cfg = {
-		.size = q->size,
-		.features = q->features,
-		.desc_iova = q->desc_iova,
-		.driver_iova = q->driver_iova,
-		.device_iova = q->device_iova,
-		.last_avail_idx = q->last_avail_idx,
-		.mem = q->mem,
-		.journal = q->journal,
-	};
+	struct vq_config cfg = vdu_queue_vq_config(q);
 	struct vq *vq;
 	int err;
 

@@ -6,7 +6,7 @@
 #include <sys/ioctl.h>
 
 #include "vdu_priv.h"
-#include "vq.h"
+#include "vdu_vq.h"
 
 /* The saved position of a queue, as lib/virtio encodes it (vq_config::last_avail_idx). */
 static uint16_t avail_state(const struct vdu_dev *dev, const struct vduse_vq_info *info)
@@ -23,15 +23,7 @@ static uint16_t avail_state(const struct vdu_dev *dev, const struct vduse_vq_inf
  */
 static int recover_position(struct vdu_dev *dev, struct vdu_queue *q)
 {
-	struct vq_config cfg = {
-		.size = q->size,
-		.features = q->features,
-		.desc_iova = q->desc_iova,
-		.driver_iova = q->driver_iova,
-		.device_iova = q->device_iova,
-		.mem = q->mem,
-		.journal = q->journal,
-	};
+	struct vq_config cfg = vdu_queue_vq_config(q);
 	int ret = vq_recover_position(&cfg, &q->last_avail_idx);
 
 	if (ret < 0) {

@@ -25,11 +25,11 @@
 #include <sys/ioctl.h>
 #include <sys/mman.h>
 
-#include <rte_eal.h>
 #include <rte_mbuf.h>
 
+#include "fuzz_eal.h"
 #include "vdu_priv.h"
-#include "vq.h"
+#include "vdu_vq.h"
 
 /*
  * Bytes of the fake IOVA domain file (sparse): every range the fake kernel
@@ -164,16 +164,7 @@ ssize_t __wrap_write(int fd, const void *buf, size_t count)
 
 static int queue_start(struct vdu_dev *dev, const struct vdu_queue *q, void *arg)
 {
-	struct vq_config cfg = {
-		.size = q->size,
-		.features = q->features,
-		.desc_iova = q->desc_iova,
-		.driver_iova = q->driver_iova,
-		.device_iova = q->device_iova,
-		.last_avail_idx = q->last_avail_idx,
-		.mem = q->mem,
-		.journal = q->journal,
-	};
+	struct vq_config cfg = vdu_queue_vq_config(q);
 	int err;
 
 	(void)arg;
@@ -207,17 +198,11 @@ static void quiet(enum vdu_log_level level, const char *msg)
 
 int LLVMFuzzerInitialize(int *argc, char ***argv)
 {
-	char *eal[] = {"fuzz", "--no-huge", "--no-pci", "--no-shconf", "--no-telemetry",
-		       "-m",   "128",	    "-l",	"0",	       "--log-level=1"};
-
 	(void)argc;
 	(void)argv;
-	if (rte_eal_init(RTE_DIM(eal), eal) < 0)
-		abort();
-	pool = rte_pktmbuf_pool_create("fuzz", 1023, 0, 0, RTE_MBUF_DEFAULT_BUF_SIZE,
-				       SOCKET_ID_ANY);
+	pool = fuzz_eal_init();
 	domain_fd = memfd_create("fuzz-domain", MFD_CLOEXEC);
-	if (pool == NULL || domain_fd < 0 || ftruncate(domain_fd, DOMAIN_SIZE) < 0)
+	if (domain_fd < 0 || ftruncate(domain_fd, DOMAIN_SIZE) < 0)
 		abort();
 	domain = mmap(NULL, DOMAIN_SIZE, PROT_READ | PROT_WRITE, MAP_SHARED, domain_fd, 0);
 	if (domain == MAP_FAILED)

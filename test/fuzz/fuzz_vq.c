@@ -16,9 +16,9 @@
 #include <linux/virtio_net.h>
 #include <linux/virtio_ring.h>
 
-#include <rte_eal.h>
 #include <rte_mbuf.h>
 
+#include "fuzz_eal.h"
 #include "virtio_net_uso.h"
 #include "vq.h"
 
@@ -36,19 +36,13 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t len);
 
 int LLVMFuzzerInitialize(int *argc, char ***argv)
 {
-	char *eal[] = {"fuzz", "--no-huge", "--no-pci", "--no-shconf", "--no-telemetry",
-		       "-m",   "128",	    "-l",	"0",	       "--log-level=1"};
-
 	(void)argc;
 	(void)argv;
-	if (rte_eal_init(RTE_DIM(eal), eal) < 0)
-		abort();
-	pool = rte_pktmbuf_pool_create("fuzz", 1023, 0, 0, RTE_MBUF_DEFAULT_BUF_SIZE,
-				       SOCKET_ID_ANY);
+	pool = fuzz_eal_init();
 	/* The read-only region really is read-only: a write would fault. */
 	mem = mmap(NULL, MEM_LEN, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
 	ro = mmap(NULL, RO_LEN, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
-	if (pool == NULL || mem == MAP_FAILED || ro == MAP_FAILED)
+	if (mem == MAP_FAILED || ro == MAP_FAILED)
 		abort();
 	memset(ro, 0x5a, RO_LEN);
 	mprotect(ro, RO_LEN, PROT_READ);

@@ -28,6 +28,18 @@ static int parse(const char *line, struct vns_options *opts)
 	return vns_parse_options(argc, argv, opts);
 }
 
+/* Each command line in @bad must be refused. */
+static void expect_refused(const char *const *bad, size_t n)
+{
+	static struct vns_options o;
+	size_t i;
+
+	for (i = 0; i < n; i++) {
+		if (parse(bad[i], &o) != -1)
+			fail_msg("accepted: %s", bad[i]);
+	}
+}
+
 static void test_parse_vduse_specs(void **state)
 {
 	static struct vns_options o;
@@ -133,13 +145,9 @@ static void test_parse_netns_forms(void **state)
 		"--vduse p0,netns=pid:/1",		/* not a number */
 	};
 	static struct vns_options o;
-	size_t i;
 
 	(void)state;
-	for (i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {
-		if (parse(bad[i], &o) != -1)
-			fail_msg("accepted: %s", bad[i]);
-	}
+	expect_refused(bad, sizeof(bad) / sizeof(bad[0]));
 	assert_int_equal(parse("--vduse p0,netns=red --vduse p1,netns=/proc/1/ns/net "
 			       "--vduse p2,netns=pid:4242 --vduse p3,netns=my.ns-1",
 			       &o),
@@ -215,14 +223,8 @@ static void test_parse_rejects_bad_input(void **state)
 		"--queue-size 256",		  /* no port, no socket */
 		"--vduse p0 --state-dir run/vns", /* not an absolute path */
 	};
-	static struct vns_options o;
-	size_t i;
-
 	(void)state;
-	for (i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {
-		if (parse(bad[i], &o) != -1)
-			fail_msg("accepted: %s", bad[i]);
-	}
+	expect_refused(bad, sizeof(bad) / sizeof(bad[0]));
 }
 
 /* A fake port that records the link state asked for. */
