@@ -77,7 +77,7 @@ static bool valid_size(uint16_t size, bool packed)
 struct vq *vq_create(const struct vq_config *cfg, int socket_id, int *err)
 {
 	bool packed = has(cfg->features, VIRTIO_F_RING_PACKED);
-	size_t segs_bytes, chains_bytes;
+	size_t segs_bytes, chains_bytes, journal_bytes;
 	uint32_t max_segs;
 	struct vq *vq;
 
@@ -90,8 +90,10 @@ struct vq *vq_create(const struct vq_config *cfg, int socket_id, int *err)
 	max_segs = cfg->size * 2u;
 	segs_bytes = sizeof(struct vq_seg) * max_segs;
 	chains_bytes = sizeof(struct vq_chain) * cfg->size;
-	vq = rte_zmalloc_socket("vq", sizeof(*vq) + segs_bytes + chains_bytes, RTE_CACHE_LINE_SIZE,
-				socket_id);
+	/* A packed queue always keeps a journal: its own when none is given. */
+	journal_bytes = packed && cfg->journal == NULL ? vq_journal_size(cfg->size) : 0;
+	vq = rte_zmalloc_socket("vq", sizeof(*vq) + segs_bytes + chains_bytes + journal_bytes,
+				RTE_CACHE_LINE_SIZE, socket_id);
 	if (vq == NULL) {
 		*err = -ENOMEM;
 		return NULL;
@@ -113,9 +115,10 @@ struct vq *vq_create(const struct vq_config *cfg, int socket_id, int *err)
 		}
 		vq->used_idx = vq->last_avail_idx;
 		vq->used_wrap = vq->avail_wrap;
-		vq->journal = cfg->journal;
-		if (vq->journal != NULL)
-			vq->journal->position = cfg->last_avail_idx;
+		vq->journal = cfg->journal != NULL
+				      ? cfg->journal
+				      : (struct vq_journal *)((uint8_t *)vq->chains + chains_bytes);
+		vq->journal->position = cfg->last_avail_idx;
 	} else {
 		vq->last_avail_idx = cfg->last_avail_idx;
 		vq->used_idx = cfg->last_avail_idx;

@@ -41,7 +41,7 @@ static inline void ring_publish(struct vq *vq, bool any)
 		return;
 	if (!vq->packed)
 		vq_split_publish(vq);
-	else if (vq->journal != NULL)
+	else
 		__atomic_store_n(&vq->journal->position,
 				 vq->last_avail_idx | (vq->avail_wrap ? VQ_PACKED_WRAP : 0),
 				 __ATOMIC_RELEASE);

@@ -80,7 +80,7 @@ struct vq {
 
 	const struct vq_mem_table *mem;
 	const struct vq_mem_region *last_region; /* translation cache */
-	struct vq_journal *journal;		 /* packed: crash-recovery journal, or NULL */
+	struct vq_journal *journal;		 /* packed: crash-recovery journal */
 
 	struct vq_stats stats;
 
@@ -187,8 +187,7 @@ static inline void vq_packed_put_used(struct vq *vq, uint16_t id, uint16_t ndesc
 	struct vring_packed_desc *d = &vq->pdesc[vq->used_idx];
 
 	/* The journal first: a used entry it does not describe cannot be walked over. */
-	if (vq->journal != NULL)
-		vq->journal->chain_len[vq->used_idx] = ndescs;
+	vq->journal->chain_len[vq->used_idx] = ndescs;
 	d->id = id;
 	d->len = len;
 	/* The flags make the entry visible: they go last. */
