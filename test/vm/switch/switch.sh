@@ -399,6 +399,34 @@ reconnect-stale)
 	[ "$(ip netns exec right cat /sys/class/net/eth0/address)" = 02:00:00:00:00:22 ] ||
 		fail "right's netdev does not have the new MAC"
 	echo "ok: stale state file refused, device replaced with the new MAC"
+	# Other offloads asked for than the device was created with: stale too.
+	kill_switch
+	B_MAC=02:00:00:00:00:22 B_OPTS=offloads=csum launch_switch p0 p1
+	grep -q 'p1.state not used: of a device with other features' "$work/switch.log" ||
+		fail "a state file of other features was not refused"
+	echo "ok: state file of other features refused"
+	# A state file of another device.
+	kill_switch
+	cp /run/vduse-netsw/p1.state /run/vduse-netsw/p0.state
+	B_MAC=02:00:00:00:00:22 B_OPTS=offloads=csum launch_switch p0 p1
+	grep -q 'p0.state not used: of another device' "$work/switch.log" ||
+		fail "the state file of another device was not refused"
+	echo "ok: state file of another device refused"
+	# A device whose driver reset it while no switch served it: the request
+	# timed out and the kernel marked it broken.
+	kill_switch
+	for dev in p0 p1; do echo 2 >"/sys/class/vduse/$dev/msg_timeout"; done
+	for drv in /sys/bus/virtio/drivers/virtio_net/virtio*; do
+		[ -e "$drv" ] || continue
+		timeout 60 sh -c "echo $(basename "$drv") >/sys/bus/virtio/drivers/virtio_net/unbind" ||
+			true
+	done
+	B_MAC=02:00:00:00:00:22 B_OPTS=offloads=csum launch_switch p0 p1
+	for dev in p0 p1; do
+		grep -q "$dev.state not used: the device broke while no process served it" \
+			"$work/switch.log" || fail "$dev: a device broken meanwhile was not replaced"
+	done
+	echo "ok: devices reset while no switch served them are replaced"
 	# --fresh replaces both.
 	kill_switch
 	SWITCH_OPTS=--fresh start_switch p0 p1
