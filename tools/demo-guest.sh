@@ -3,7 +3,8 @@
 #
 # The demo, inside the guest: two containers' network namespaces whose eth0
 # are VDUSE virtio-net ports served by vduse-netsw, pinging each other
-# through the switch's userspace data path.
+# through the switch's userspace data path, then surviving a kill of the
+# switch.
 set -euo pipefail
 repo=$(cd "$(dirname "$0")/.." && pwd)
 sw=${MESON_BUILD_ROOT:-$repo/build}/apps/vduse-netsw/vduse-netsw
@@ -15,16 +16,21 @@ step "network namespaces 'red' and 'blue' (two containers)"
 ip netns add red
 ip netns add blue
 
+# start_switch: the README's command; returns once it forwards.
+start_switch() {
+	"$sw" --no-huge -m 256 --no-pci --no-shconf -l 0-1 --log-level=1 -- --control "$ctl" \
+		--vduse red0,netns=red,ifname=eth0,mac=02:00:00:00:0a:01 \
+		--vduse blue0,netns=blue,ifname=eth0,mac=02:00:00:00:0b:01 >/run/switch.log 2>&1 &
+	sw_pid=$!
+	for _ in $(seq 150); do
+		grep -q '^vduse-netsw: forwarding' /run/switch.log && break
+		sleep 0.2
+	done
+	grep -v '^vduse: ' /run/switch.log
+}
+
 step "vduse-netsw: two VDUSE ports, each the eth0 of one namespace"
-"$sw" --no-huge -m 256 --no-pci --no-shconf -l 0-1 --log-level=1 -- --control "$ctl" \
-	--vduse red0,netns=red,ifname=eth0,mac=02:00:00:00:0a:01 \
-	--vduse blue0,netns=blue,ifname=eth0,mac=02:00:00:00:0b:01 >/run/switch.log 2>&1 &
-sw_pid=$!
-for _ in $(seq 150); do
-	grep -q '^vduse-netsw: forwarding' /run/switch.log && break
-	sleep 0.2
-done
-grep -v '^vduse: ' /run/switch.log
+start_switch
 vdpa dev show
 
 step "the kernel's virtio_net made them ordinary netdevs"
@@ -37,6 +43,14 @@ ip -n red -br link show eth0
 ip -n blue -br link show eth0
 
 step "red pings blue through the switch"
+ip netns exec red ping -c 3 -i 0.3 10.10.0.2
+
+step "the switch is killed (SIGKILL) and started again: it takes the devices back"
+ifindex=$(ip netns exec red cat /sys/class/net/eth0/ifindex)
+kill -KILL "$sw_pid"
+wait "$sw_pid" 2>/dev/null || true
+start_switch
+echo "red's eth0: ifindex $ifindex before, $(ip netns exec red cat /sys/class/net/eth0/ifindex) after"
 ip netns exec red ping -c 3 -i 0.3 10.10.0.2
 
 step "switch counters (control socket: show stats)"
