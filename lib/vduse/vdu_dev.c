@@ -255,15 +255,16 @@ static int take_back(struct vdu_dev *dev, bool had_state)
 			 why);
 		return -ESTALE;
 	}
-	dev->created = true;
 	ret = setup_queues(dev, false);
 	if (ret == 0 && (dev->status & VIRTIO_CONFIG_S_DRIVER_OK)) {
 		dev->reconnecting = true;
 		ret = vdu_driver_ok(dev) ? 0 : -EIO;
 		dev->reconnecting = false;
 	}
+	/* On failure the device and its state file stay for another try. */
 	if (ret < 0)
 		return ret;
+	dev->created = true; /* ours now: destroyed with its state file at the end */
 	dev->taken_back = true;
 	VDU_INFO(dev, "taken back from the previous process: status 0x%02x, features %#llx",
 		 dev->status, (unsigned long long)dev->driver_features);
