@@ -850,6 +850,24 @@ static long anon_huge_kb(const void *addr)
 }
 
 /*
+ * Register @mem as the bounce buffer, expect a fault on the last bounce page
+ * through the domain file to be refused with SIGBUS, and unregister it.
+ */
+static void expect_sigbus_under(int fd, uint64_t bounce_size, void *mem, const char *what)
+{
+	struct vduse_iova_umem umem;
+	int sig;
+
+	memset(&umem, 0, sizeof(umem));
+	umem.size = bounce_size;
+	umem.uaddr = (uintptr_t)mem;
+	CHECK_OK(ioctl(fd, VDUSE_IOTLB_REG_UMEM, &umem));
+	sig = touch_bounce(fd, bounce_size - 4096);
+	CHECK(sig == SIGBUS, "bounce page under %s: signal %d, want SIGBUS", what, sig);
+	CHECK_OK(ioctl(fd, VDUSE_IOTLB_DEREG_UMEM, &umem));
+}
+
+/*
  * While user memory is registered, the bounce area of the domain file must
  * refuse faults (SIGBUS): the pages there are the process's own anonymous
  * pages, which a file mapping must not map again. Checked with the last page
@@ -858,22 +876,13 @@ static long anon_huge_kb(const void *addr)
 static void check_umem_fault(int fd, uint64_t bounce_size)
 {
 	const size_t huge = 2 << 20;
-	struct vduse_iova_umem umem;
 	uint8_t *raw, *thp;
 	long kb;
 	int sig;
 
-	memset(&umem, 0, sizeof(umem));
-	umem.size = bounce_size;
 	raw = mmap(NULL, 2 * huge, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
 	CHECK(raw != MAP_FAILED, "mmap: %s", strerror(errno));
-
-	umem.uaddr = (uintptr_t)raw;
-	CHECK_OK(ioctl(fd, VDUSE_IOTLB_REG_UMEM, &umem));
-	sig = touch_bounce(fd, bounce_size - 4096);
-	CHECK(sig == SIGBUS, "bounce page under anonymous user memory: signal %d, want SIGBUS",
-	      sig);
-	CHECK_OK(ioctl(fd, VDUSE_IOTLB_DEREG_UMEM, &umem));
+	expect_sigbus_under(fd, bounce_size, raw, "anonymous user memory");
 	if (!upstream) { /* upstream maps only bounce pages the driver used */
 		sig = touch_bounce(fd, bounce_size - 4096);
 		CHECK(sig == 0, "bounce page after DEREG_UMEM: signal %d", sig);
@@ -888,12 +897,7 @@ static void check_umem_fault(int fd, uint64_t bounce_size)
 	kb = anon_huge_kb(thp);
 	CHECK(kb >= 2048, "no transparent huge page for the user memory (AnonHugePages %ld kB)",
 	      kb);
-	umem.uaddr = (uintptr_t)thp;
-	CHECK_OK(ioctl(fd, VDUSE_IOTLB_REG_UMEM, &umem));
-	sig = touch_bounce(fd, bounce_size - 4096);
-	CHECK(sig == SIGBUS, "bounce page under a transparent huge page: signal %d, want SIGBUS",
-	      sig);
-	CHECK_OK(ioctl(fd, VDUSE_IOTLB_DEREG_UMEM, &umem));
+	expect_sigbus_under(fd, bounce_size, thp, "a transparent huge page");
 	munmap(raw, 2 * huge);
 	printf("ok: the bounce area refuses faults while user memory is registered\n");
 }
