@@ -82,6 +82,19 @@ static int queue_start(struct vdu_dev *dev, uint16_t qid)
 	}
 	vq->started = true;
 	vq->last_avail_idx = vq->info.last_avail_idx;
+	/*
+	 * The previous process may have died between publishing used entries
+	 * and interrupting the driver. With VIRTIO_RING_F_EVENT_IDX the driver
+	 * then waits for an interrupt at a used_event we have already passed,
+	 * and we would never send one: interrupt it once, it tolerates spurious
+	 * ones (virtio spec, "Used Buffer Notification Suppression").
+	 */
+	if (vq->info.recovered) {
+		ret = vdu_queue_notify(dev, qid);
+		if (ret < 0)
+			VDU_WARN(dev, "queue %u: VDUSE_VQ_INJECT_IRQ failed: %s", qid,
+				 strerror(-ret));
+	}
 	VDU_INFO(dev, "queue %u %s: size %u, desc %#llx, avail %#llx, used %#llx, avail idx %u",
 		 qid,
 		 vq->info.recovered ? "recovered"

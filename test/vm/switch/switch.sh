@@ -7,7 +7,8 @@
 #   switch.sh SWITCH_BINARY MODE [UDP_GSO_BINARY]
 #   MODE: ping|transfer|packed|jumbo|link|kill|uso|hup, or reconnect,
 #   reconnect-packed, reconnect-hugepages, reconnect-stale, reconnect-cycles[-N]
-#   (a switch killed with SIGKILL and started again takes its devices back)
+#   (a switch killed with SIGKILL and started again takes its devices back;
+#   reconnect also with a used entry its driver was not interrupted for)
 set -euo pipefail
 sw_bin=${1:?switch binary}
 mode=${2:?mode}
@@ -227,6 +228,25 @@ reconnect_under_traffic() {
 	ping_both_ways
 }
 
+# lost_interrupt: kill the switch and leave p0 as if it had died between
+# returning a buffer of left's receive queue used and interrupting the driver,
+# which waits at the used_event now passed. The restarted switch must
+# interrupt it, or left never receives again: with event index, no later used
+# entry passes that used_event. The empty frame counts as a length error.
+lost_interrupt() {
+	local errs0 errs stats=/sys/class/net/eth0/statistics/rx_length_errors
+	errs0=$(ip netns exec left cat "$stats")
+	kill_switch
+	python3 "$(dirname "$0")/used-no-irq.py" p0 0 || fail "p0 not left as after a bad death"
+	launch_switch p0 p1
+	grep -q '^port p0: taken back' "$work/switch.log" || fail "p0 was not taken back"
+	ping_both_ways
+	errs=$(ip netns exec left cat "$stats")
+	[ "$errs" -eq $((errs0 + 1)) ] ||
+		fail "left's driver did not take the empty frame: rx_length_errors $errs0 -> $errs"
+	echo "ok: a used entry left without an interrupt is seen after the restart; ping both ways"
+}
+
 # state_files: the state files the switch keeps.
 state_files() {
 	ls /run/vduse-netsw/ 2>/dev/null || true
@@ -367,6 +387,7 @@ reconnect | reconnect-packed | reconnect-hugepages)
 		grep -q 'hugepages' "$work/switch.log" || fail "no hugepage bounce buffer"
 	fi
 	reconnect_under_traffic p0 p1
+	[ "$mode" = reconnect ] && lost_interrupt
 	stop_switch
 	[ -z "$(state_files)" ] || fail "state files left: $(state_files)"
 	if [ "$mode" = reconnect-hugepages ]; then
