@@ -367,7 +367,7 @@ uint16_t vq_enqueue_burst(struct vq *vq, struct rte_mbuf *const *pkts, uint16_t 
 			patch.needed = false;
 		} else {
 			ret = vq_net_hdr_from_mbuf(vq, m, &hdr, &patch);
-			if (ret == -ENOTSUP && vq_gso_in_software(m)) {
+			if (ret == -ENOTSUP) {
 				/* The driver cannot take this GSO type: hand it the segments. */
 				if (vq_deliver_gso_segments(vq, &cur, m) == VQ_NO_ROOM)
 					break;

@@ -15,35 +15,6 @@
 
 #include "vq_priv.h"
 
-/* One's complement checksum of the frame from @start to its end, folded. */
-static uint16_t csum_from(const struct rte_mbuf *m, uint32_t start)
-{
-	uint16_t sum = 0;
-
-	rte_raw_cksum_mbuf(m, start, m->pkt_len - start, &sum);
-	sum = (uint16_t)~sum;
-	/* A computed zero goes out as all ones: zero means "no checksum" for UDP. */
-	return sum == 0 ? 0xffff : sum;
-}
-
-/* Store 16 bits at byte @off of a frame that may be segmented. */
-static void mbuf_store16(struct rte_mbuf *m, uint32_t off, uint16_t value)
-{
-	uint8_t *bytes = (uint8_t *)&value;
-	int i;
-
-	for (i = 0; i < 2; i++, off++) {
-		struct rte_mbuf *seg = m;
-		uint32_t local = off;
-
-		while (local >= seg->data_len) {
-			local -= seg->data_len;
-			seg = seg->next;
-		}
-		*rte_pktmbuf_mtod_offset(seg, uint8_t *, local) = bytes[i];
-	}
-}
-
 static inline bool is_ipv4(uint32_t ptype)
 {
 	return RTE_ETH_IS_IPV4_HDR(ptype);
@@ -80,7 +51,7 @@ static bool gso_matches(uint8_t gso_type, uint32_t ptype)
 
 int vq_net_hdr_to_mbuf(const struct virtio_net_hdr *hdr, struct rte_mbuf *m)
 {
-	struct vq_hdr_lens lens;
+	struct offload_hdr_lens lens;
 	uint32_t ptype, l4, start = hdr->csum_start, offset = hdr->csum_offset;
 	bool gso = hdr->gso_type != VIRTIO_NET_HDR_GSO_NONE;
 
@@ -91,15 +62,15 @@ int vq_net_hdr_to_mbuf(const struct virtio_net_hdr *hdr, struct rte_mbuf *m)
 	if (start + offset + sizeof(uint16_t) > m->pkt_len)
 		return -EINVAL;
 
-	ptype = vq_parse_headers(m, &lens);
+	ptype = offload_parse(m, &lens);
 	l4 = ptype & RTE_PTYPE_L4_MASK;
 	if (start != lens.l2_len + lens.l3_len || !(is_ipv4(ptype) || is_ipv6(ptype)) ||
-	    !((l4 == RTE_PTYPE_L4_TCP && offset == VQ_TCP_CSUM_OFFSET) ||
-	      (l4 == RTE_PTYPE_L4_UDP && offset == VQ_UDP_CSUM_OFFSET))) {
+	    !((l4 == RTE_PTYPE_L4_TCP && offset == OFFLOAD_TCP_CSUM_OFFSET) ||
+	      (l4 == RTE_PTYPE_L4_UDP && offset == OFFLOAD_UDP_CSUM_OFFSET))) {
 		/* No offload flag describes this checksum: finish it now. */
 		if (gso)
 			return -EINVAL;
-		mbuf_store16(m, start + offset, csum_from(m, start));
+		offload_store16(m, start + offset, offload_csum_from(m, start));
 		return 0;
 	}
 
@@ -126,7 +97,7 @@ int vq_net_hdr_from_mbuf(const struct vq *vq, const struct rte_mbuf *m,
 	uint64_t l4 = fl & RTE_MBUF_F_TX_L4_MASK;
 	bool tcp = l4 == RTE_MBUF_F_TX_TCP_CKSUM || (fl & RTE_MBUF_F_TX_TCP_SEG);
 	uint32_t start = m->l2_len + m->l3_len;
-	uint32_t offset = tcp ? VQ_TCP_CSUM_OFFSET : VQ_UDP_CSUM_OFFSET;
+	uint32_t offset = tcp ? OFFLOAD_TCP_CSUM_OFFSET : OFFLOAD_UDP_CSUM_OFFSET;
 
 	memset(hdr, 0, sizeof(*hdr));
 	patch->needed = false;
@@ -158,7 +129,7 @@ int vq_net_hdr_from_mbuf(const struct vq *vq, const struct rte_mbuf *m,
 		/* GSO offers imply GUEST_CSUM, so only plain frames get here. */
 		patch->needed = true;
 		patch->offset = start + offset;
-		patch->value = csum_from(m, start);
+		patch->value = offload_csum_from(m, start);
 	}
 	return 0;
 }

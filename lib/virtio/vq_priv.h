@@ -15,12 +15,9 @@
 #include <rte_tcp.h>
 #include <rte_udp.h>
 
+#include "offload.h"
 #include "virtio_net_uso.h"
 #include "vq.h"
-
-/* Where TCP and UDP keep their checksum, from the start of their header. */
-#define VQ_TCP_CSUM_OFFSET offsetof(struct rte_tcp_hdr, cksum)
-#define VQ_UDP_CSUM_OFFSET offsetof(struct rte_udp_hdr, dgram_cksum)
 
 /* A piece of a driver buffer, translated: host address and length. */
 struct vq_seg {
@@ -241,33 +238,10 @@ void vq_segs_write(const struct vq_seg *segs, uint32_t nsegs, uint32_t off, cons
 		   uint32_t len);
 
 /*
- * Longest Ethernet + IP + L4 header looked at (VLAN tags, IP options and IPv6
- * extension headers included): parsed, and copied per segment by software GSO.
- */
-#define VQ_MAX_HDR_LEN 256
-
-/* Header lengths of a frame, as vq_parse_headers() found them; 0 where it found none. */
-struct vq_hdr_lens {
-	uint32_t l2_len; /* Ethernet and every VLAN tag */
-	uint32_t l3_len; /* IPv4 with options, IPv6 with its extension headers */
-	uint32_t l4_len; /* TCP with options, or UDP */
-};
-
-/*
- * Walk @m from Ethernet to its TCP or UDP header through any number of VLAN
- * tags and IPv6 extension headers (vq_parse.c). Returns the RTE_PTYPE_L2/L3/L4
- * bits of what was found; a layer not found leaves its bits and the lengths
- * after it 0 (an IP fragment without its L4 header gives RTE_PTYPE_L4_FRAG).
- */
-uint32_t vq_parse_headers(const struct rte_mbuf *m, struct vq_hdr_lens *lens);
-
-/*
  * Smallest gso_size accepted, from a driver's header or on an mbuf to cut in
- * software: Linux never sends TCP segments smaller than TCP_MIN_SND_MSS (48,
- * include/net/tcp.h), and a tiny size would turn one 64 KiB frame into
- * tens of thousands of segments.
+ * software: lib/offload's, so that what a driver may send is what can be cut.
  */
-#define VQ_MIN_GSO_SIZE 48
+#define VQ_MIN_GSO_SIZE OFFLOAD_MIN_GSO_SIZE
 
 /*
  * Apply a driver's TX header to a dequeued frame: offload flags, or a
@@ -315,14 +289,12 @@ enum vq_deliver_result vq_deliver_frame(struct vq *vq, struct vq_cursor *cur,
 					const struct vq_frame *f,
 					const struct vq_csum_patch *patch);
 
-/* Whether vq_deliver_gso_segments() can segment @m: TCP or UDP, over IPv4 or IPv6. */
-bool vq_gso_in_software(const struct rte_mbuf *m);
-
 /*
  * Deliver a TSO or USO frame as gso_size segments, for a driver that cannot
  * take it whole. VQ_NO_ROOM when not even the first segment found buffers
  * (nothing consumed); segments that find no room after that are dropped
- * and counted.
+ * and counted. VQ_DROPPED, counted as no_offload, when lib/offload cannot
+ * cut the frame (offload_gso_begin(): bad lengths, flags or headers).
  */
 enum vq_deliver_result vq_deliver_gso_segments(struct vq *vq, struct vq_cursor *cur,
 					       const struct rte_mbuf *m);

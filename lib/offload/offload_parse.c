@@ -1,7 +1,8 @@
 /* SPDX-License-Identifier: BSD-3-Clause */
 /*
  * Walking a frame from its Ethernet header to its L4 header, the one walk
- * every offload decision of the engine rests on: any number of 802.1Q and
+ * every offload decision rests on (lib/virtio's virtio-net header, software
+ * segmentation and checksums for ports): any number of 802.1Q and
  * 802.1ad tags, IPv4 with options, IPv6 with its extension headers (RFC 8200
  * section 4; the upper-layer header follows the last one).
  *
@@ -18,7 +19,7 @@
 #include <rte_tcp.h>
 #include <rte_udp.h>
 
-#include "vq_priv.h"
+#include "offload.h"
 
 /* IPv6 extension headers whose length is (hdr_ext_len + 1) * 8 bytes (RFC 8200, 7045). */
 static bool ipv6_ext_in_8_octets(uint8_t proto)
@@ -72,15 +73,15 @@ static int ipv6_skip_ext(const uint8_t *p, uint32_t len, uint32_t *off, uint8_t 
 	}
 }
 
-uint32_t vq_parse_headers(const struct rte_mbuf *m, struct vq_hdr_lens *lens)
+uint32_t offload_parse(const struct rte_mbuf *m, struct offload_hdr_lens *lens)
 {
-	uint8_t window[VQ_MAX_HDR_LEN];
-	uint32_t len = RTE_MIN(m->pkt_len, (uint32_t)VQ_MAX_HDR_LEN), off, ptype, tags = 0;
+	uint8_t window[OFFLOAD_MAX_HDR_LEN];
+	uint32_t len = RTE_MIN(m->pkt_len, (uint32_t)OFFLOAD_MAX_HDR_LEN), off, ptype, tags = 0;
 	const uint8_t *p = rte_pktmbuf_read(m, 0, len, window);
 	uint16_t ether_type;
 	int proto;
 
-	*lens = (struct vq_hdr_lens){0};
+	*lens = (struct offload_hdr_lens){0};
 	if (p == NULL || len < sizeof(struct rte_ether_hdr))
 		return RTE_PTYPE_UNKNOWN;
 	off = offsetof(struct rte_ether_hdr, ether_type);
