@@ -9,11 +9,32 @@
 
 #include "offload_priv.h"
 
+uint16_t offload_raw_sum(const struct rte_mbuf *m, uint32_t off, uint32_t len)
+{
+	const struct rte_mbuf *seg = offload_seek(m, &off);
+	uint32_t sum = 0, done = 0;
+
+	if (len == 0)
+		return 0;
+	/* Most ranges lie in one segment. */
+	if (likely(off + len <= seg->data_len))
+		return rte_raw_cksum(rte_pktmbuf_mtod_offset(seg, const void *, off), len);
+	for (; done < len; seg = seg->next, off = 0) {
+		uint32_t n = RTE_MIN(len - done, (uint32_t)seg->data_len - off);
+		uint16_t part = rte_raw_cksum(rte_pktmbuf_mtod_offset(seg, const void *, off), n);
+
+		/* A piece that starts at an odd byte of the range pairs its bytes the other way. */
+		sum += done & 1 ? rte_bswap16(part) : part;
+		done += n;
+	}
+	sum = (sum & 0xffff) + (sum >> 16);
+	return (uint16_t)((sum & 0xffff) + (sum >> 16));
+}
+
 uint16_t offload_csum_from(const struct rte_mbuf *m, uint32_t start)
 {
-	uint16_t sum = 0;
+	uint16_t sum = offload_raw_sum(m, start, m->pkt_len - start);
 
-	rte_raw_cksum_mbuf(m, start, m->pkt_len - start, &sum);
 	/* Whether the frame is UDP or TCP, 0 goes out as 0xffff: both are right for TCP. */
 	return offload_csum_wire(sum, true);
 }

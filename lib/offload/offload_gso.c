@@ -205,13 +205,12 @@ bool offload_gso_next(struct offload_gso *g)
 void offload_gso_csum(struct offload_gso *g)
 {
 	uint8_t *l4 = g->hdr + g->l4_off, *field = l4 + g->csum_offset;
-	uint16_t payload_sum = 0, value;
+	uint16_t value;
 	uint32_t sum;
 
 	memset(field, 0, sizeof(value));
-	rte_raw_cksum_mbuf(g->m, g->hdr_len + g->off, g->seg_len, &payload_sum);
 	sum = offload_add_folded(rte_raw_cksum(l4, g->hdr_len - g->l4_off), g->pseudo);
-	sum = offload_add_folded(sum, payload_sum);
+	sum = offload_add_folded(sum, offload_raw_sum(g->m, g->hdr_len + g->off, g->seg_len));
 	value = offload_csum_wire(sum, !g->tcp);
 	memcpy(field, &value, sizeof(value));
 }

@@ -42,4 +42,13 @@ static inline const struct rte_mbuf *offload_seek(const struct rte_mbuf *m, uint
 	return m;
 }
 
+/*
+ * One's complement sum of bytes [@off, @off + @len) of @m, folded to 16 bits
+ * in memory order as rte_raw_cksum() gives it; the range must be in the
+ * frame. DPDK 22.11's rte_raw_cksum_mbuf() is not used: for a piece of the
+ * range that starts at an odd byte it swaps the bytes of its sum cut to 16
+ * bits, losing the carries, and about one such sum in two comes out wrong.
+ */
+uint16_t offload_raw_sum(const struct rte_mbuf *m, uint32_t off, uint32_t len);
+
 #endif /* OFFLOAD_PRIV_H */
