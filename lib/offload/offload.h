@@ -18,14 +18,16 @@
  * means USO: every segment is a UDP datagram of its own (not UFO, one
  * datagram in IP fragments). Tunnels (outer headers) are not handled.
  *
- * lib/virtio writes the segments of a frame straight into a driver's
- * buffers with the cursor of offload_gso_begin() and offload_gso_next(),
- * and finishes checksums with offload_csum_from().
+ * Two users: a port that transmits mbufs (offload_segment(),
+ * offload_finish_csum()), and lib/virtio, which writes the segments of a
+ * frame straight into a driver's buffers with the cursor of
+ * offload_gso_begin() and offload_gso_next().
  *
  * Thread context: every function may run on any lcore or thread, touches
  * only what it is given (calls on different mbufs may run at the same
  * time), never blocks, takes no lock, makes no system call and allocates
- * nothing.
+ * nothing but the segments offload_segment() takes from the pool it is
+ * given.
  */
 
 #include <stdbool.h>
@@ -101,6 +103,27 @@ uint16_t offload_csum_from(const struct rte_mbuf *m, uint32_t start);
 void offload_store16(struct rte_mbuf *m, uint32_t off, uint16_t value);
 
 /**
+ * Compute in software the checksums a frame's TX flags ask for, and clear
+ * those flags (RTE_MBUF_F_TX_L4_MASK, RTE_MBUF_F_TX_IP_CKSUM), so that the
+ * frame can go to a port without checksum offloads. The L4 checksum field
+ * must hold the pseudo-header sum (see the file comment); the IPv4 header
+ * checksum is computed from scratch. A frame with no such flag is left as
+ * it is.
+ *
+ * The frame's data is written: every segment must be the caller's alone
+ * (reference count 1, neither cloned nor attached to a shared external
+ * buffer); copy a frame that is flooded to several ports first.
+ *
+ * @param m the frame; may be in several segments
+ * @return 0; -EINVAL when a segmentation flag is set (segment first) or the
+ *         lengths do not fit the frame (an IP checksum without
+ *         RTE_MBUF_F_TX_IPV4, l3_len not the IPv4 header's length, a
+ *         checksum field beyond pkt_len); -ENOTSUP for an SCTP checksum;
+ *         -EBUSY when the data is shared. On error nothing is changed.
+ */
+int offload_finish_csum(struct rte_mbuf *m);
+
+/**
  * Whether a frame's segmentation request is one this library can carry out:
  * exactly one of RTE_MBUF_F_TX_TCP_SEG (l4_len at least 20) and
  * RTE_MBUF_F_TX_UDP_SEG (l4_len 8), exactly one of RTE_MBUF_F_TX_IPV4
@@ -114,6 +137,63 @@ void offload_store16(struct rte_mbuf *m, uint32_t off, uint16_t value);
  * @return 0; -ENOTSUP for a tunnel; -EINVAL otherwise.
  */
 int offload_gso_check(const struct rte_mbuf *m);
+
+/**
+ * The number of segments a frame is cut into: its payload (pkt_len after
+ * l2_len + l3_len + l4_len) in tso_segsz pieces, the last one shorter. 0
+ * when offload_gso_check() refuses the frame.
+ */
+uint32_t offload_gso_segments(const struct rte_mbuf *m);
+
+/**
+ * Cut a TSO or USO frame into frames of at most tso_segsz payload bytes,
+ * each a new mbuf from @p pool with the frame's headers patched: IPv4 total
+ * length, id (the frame's id plus the segment's index) and header checksum;
+ * IPv6 payload length (extension headers kept); TCP sequence number and
+ * flags (FIN and PSH on the last segment only, CWR on the first only) or
+ * UDP length; and the L4 checksum. The headers are in the first mbuf of a
+ * segment when the pool's data room holds them (it always should: 256
+ * bytes); a segment longer than the data room is a chain.
+ *
+ * Each segment keeps l2_len, l3_len, l4_len, packet_type, port, vlan_tci,
+ * vlan_tci_outer and the flags RTE_MBUF_F_TX_IPV4/IPV6 and
+ * RTE_MBUF_F_TX_VLAN/QINQ; no other flag. Its L4 checksum is left to the
+ * port, as the pseudo-header sum with RTE_MBUF_F_TX_TCP_CKSUM or
+ * RTE_MBUF_F_TX_UDP_CKSUM set, when @p tx_offloads has
+ * RTE_ETH_TX_OFFLOAD_TCP_CKSUM or RTE_ETH_TX_OFFLOAD_UDP_CKSUM for it, and
+ * finished here otherwise. The IPv4 header checksum is always finished here
+ * (20 to 60 bytes, cheaper than a descriptor field).
+ *
+ * Ownership: @p m is only read; it stays the caller's, who frees it or
+ * sends it elsewhere (a flooded frame may be cut for one port and sent
+ * whole to another). On success the segments are the caller's; on error
+ * no segment is left allocated and @p segs is unspecified.
+ *
+ * @param m           the frame, with a request offload_gso_check() accepts;
+ *                    may be in several segments
+ * @param pool        pool for the segments
+ * @param tx_offloads RTE_ETH_TX_OFFLOAD_* bits of what the port can do;
+ *                    without RTE_ETH_TX_OFFLOAD_MULTI_SEGS every segment
+ *                    must fit in one mbuf of @p pool
+ * @param segs        filled with the segments, in order
+ * @param max_segs    room in @p segs
+ * @return the number of segments (at least 1); -EINVAL or -ENOTSUP as
+ *         offload_gso_begin() says; -ENOSPC when more than @p max_segs
+ *         segments are needed (offload_gso_segments() says how many);
+ *         -EMSGSIZE when a segment would need a chain and @p tx_offloads
+ *         lacks RTE_ETH_TX_OFFLOAD_MULTI_SEGS; -ENOMEM when the pool ran
+ *         out.
+ */
+int offload_segment(const struct rte_mbuf *m, struct rte_mempool *pool, uint64_t tx_offloads,
+		    struct rte_mbuf **segs, uint16_t max_segs);
+
+/**
+ * The RTE_ETH_TX_OFFLOAD_* bits a frame's TX flags ask for that are not in
+ * @p tx_offloads: RTE_ETH_TX_OFFLOAD_TCP_TSO or _UDP_TSO (then call
+ * offload_segment()), _TCP_CKSUM, _UDP_CKSUM, _SCTP_CKSUM or _IPV4_CKSUM
+ * (then offload_finish_csum()). 0 when the port can send the frame as it is.
+ */
+uint64_t offload_missing(const struct rte_mbuf *m, uint64_t tx_offloads);
 
 /**
  * A TSO or USO frame being cut, for a caller that writes each segment where
