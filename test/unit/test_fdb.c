@@ -832,6 +832,68 @@ static void test_readers_while_control_changes(void **state)
 	assert_true(s.entries <= 8);
 }
 
+/*
+ * Not a check: what a burst of 32 frames costs (learn the sources, look up
+ * the destinations) with 1 and with 100 000 learned MACs. FDB_BENCH=1 runs it.
+ */
+#define BENCH_BURST  32
+#define BENCH_FRAMES (BENCH_BURST * 20000)
+
+static double bench_ns_per_frame(struct env *e, uint32_t n_macs)
+{
+	struct fdb *fdb = make(e, 131072, 4096);
+	struct rte_ether_addr *macs = calloc(n_macs, sizeof(*macs));
+	const struct rte_ether_addr **src = calloc(BENCH_FRAMES, sizeof(*src));
+	const struct rte_ether_addr **dst = calloc(BENCH_FRAMES, sizeof(*dst));
+	uint16_t vlans[BENCH_BURST] = {0}, ports[BENCH_BURST];
+	unsigned int seed = 3;
+	uint64_t hits, start, cycles;
+
+	assert_non_null(macs);
+	assert_non_null(src);
+	assert_non_null(dst);
+	for (uint32_t i = 0; i < n_macs; i++) {
+		macs[i] = mac_of(i + 1);
+		while (fdb_learn(fdb, 0, &macs[i], 0) == -ENOBUFS)
+			fdb_sync(fdb);
+	}
+	fdb_sync(fdb);
+	assert_int_equal(stats(fdb).entries, n_macs);
+	for (uint32_t f = 0; f < BENCH_FRAMES; f++) {
+		src[f] = &macs[(uint32_t)rand_r(&seed) % n_macs];
+		dst[f] = &macs[(uint32_t)rand_r(&seed) % n_macs];
+	}
+
+	start = rte_rdtsc();
+	for (uint32_t f = 0; f < BENCH_FRAMES; f += BENCH_BURST) {
+		fdb_learn_bulk(fdb, vlans, &src[f], BENCH_BURST, 0);
+		fdb_lookup_bulk(fdb, vlans, &dst[f], BENCH_BURST, ports, &hits);
+		assert_true(hits == UINT32_MAX);
+	}
+	cycles = rte_rdtsc() - start;
+
+	fdb_free(fdb);
+	e->fdb = NULL;
+	free(macs);
+	free(src);
+	free(dst);
+	return (double)cycles * 1e9 / (double)rte_get_tsc_hz() / BENCH_FRAMES;
+}
+
+static void test_bench_lookup_cost(void **state)
+{
+	struct env *e = *state;
+	double one, many;
+
+	if (getenv("FDB_BENCH") == NULL)
+		skip();
+	one = bench_ns_per_frame(e, 1);
+	many = bench_ns_per_frame(e, 100000);
+	print_message(
+		"learn + lookup per frame: %.1f ns with 1 MAC, %.1f ns with 100000 (+%.0f%%)\n",
+		one, many, (many / one - 1) * 100);
+}
+
 static int init_eal(void)
 {
 	char *argv[] = {"test", "--no-huge", "--no-pci", "--no-shconf", "--no-telemetry",
@@ -862,6 +924,7 @@ int main(int argc, char **argv)
 		T(test_bulk_matches_single),
 		T(test_grace_period_holds_slots),
 		T(test_readers_while_control_changes),
+		T(test_bench_lookup_cost),
 #undef T
 	};
 
