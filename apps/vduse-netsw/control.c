@@ -22,6 +22,7 @@
 #include <sys/stat.h>
 #include <sys/un.h>
 
+#include "commands.h"
 #include "control.h"
 
 #define MAX_ARGS  8
@@ -303,7 +304,7 @@ static bool take_line(struct client *c, char line[VNS_CONTROL_MAX_LINE + 1])
  * too long is answered at once, and the rest of it dropped as it comes:
  * closing a socket with unread input would reset it before the answer is read.
  */
-static void client_run(struct client *c, char *line, const struct vns_control_ports *ports)
+static void client_run(struct client *c, char *line, struct vns_switch *sw)
 {
 	FILE *out = open_memstream(&c->out, &c->out_len);
 
@@ -313,7 +314,7 @@ static void client_run(struct client *c, char *line, const struct vns_control_po
 		return;
 	}
 	if (line != NULL) {
-		vns_control_exec(line, out, ports);
+		vns_command_exec(line, out, sw);
 	} else {
 		fprintf(out, "error: command longer than %d characters\n",
 			VNS_CONTROL_MAX_LINE - 1);
@@ -337,7 +338,7 @@ static void client_discard(struct client *c)
 }
 
 /* Run the client's complete lines as far as their answers go out, then set its deadline. */
-static void client_advance(struct client *c, const struct vns_control_ports *ports, uint64_t now)
+static void client_advance(struct client *c, struct vns_switch *sw, uint64_t now)
 {
 	char line[VNS_CONTROL_MAX_LINE + 1];
 
@@ -345,9 +346,9 @@ static void client_advance(struct client *c, const struct vns_control_ports *por
 		client_discard(c);
 	while (c->fd >= 0 && c->out == NULL && take_line(c, line))
 		if (line[strspn(line, " \t\r")] != '\0')
-			client_run(c, line, ports);
+			client_run(c, line, sw);
 	if (c->fd >= 0 && c->out == NULL && c->in_len == sizeof(c->in))
-		client_run(c, NULL, ports);
+		client_run(c, NULL, sw);
 	if (c->fd < 0)
 		return;
 	if (c->eof && c->out == NULL) {
@@ -396,8 +397,7 @@ static void accept_clients(struct vns_control *ctl, uint64_t now)
 	}
 }
 
-int vns_control_serve(struct vns_control *ctl, int timeout_ms,
-		      const struct vns_control_ports *ports)
+int vns_control_serve(struct vns_control *ctl, int timeout_ms, struct vns_switch *sw)
 {
 	struct pollfd pfd[1 + VNS_CONTROL_MAX_CLIENTS];
 	struct client *polled[1 + VNS_CONTROL_MAX_CLIENTS];
@@ -431,7 +431,7 @@ int vns_control_serve(struct vns_control *ctl, int timeout_ms,
 		else
 			client_recv(c);
 		if (c->fd >= 0)
-			client_advance(c, ports, now);
+			client_advance(c, sw, now);
 	}
 	for (i = 0; i < VNS_CONTROL_MAX_CLIENTS; i++)
 		if (ctl->clients[i].fd >= 0 && ctl->clients[i].deadline <= now)
@@ -460,111 +460,4 @@ void vns_control_close(struct vns_control *ctl)
 		close(dir_fd);
 	close(ctl->fd);
 	free(ctl);
-}
-
-static struct port *find_port(const struct vns_control_ports *ports, const char *name)
-{
-	unsigned int i;
-
-	for (i = 0; i < ports->count; i++)
-		if (strcmp(ports->ports[i]->name, name) == 0)
-			return ports->ports[i];
-	return NULL;
-}
-
-static void print_port_stats(FILE *out, unsigned int index, struct port *port)
-{
-	struct port_stats s;
-
-	port_stats_get(port, &s);
-	fprintf(out, "  ######## NIC statistics for port %u (%s) ########\n", index, port->name);
-	fprintf(out,
-		"  RX-packets: %-10" PRIu64 " RX-errors: %-10" PRIu64 " RX-bytes: %" PRIu64 "\n",
-		s.rx_packets, s.rx_errors, s.rx_bytes);
-	fprintf(out, "  RX-nombuf:  %" PRIu64 "\n", s.rx_nombuf);
-	fprintf(out,
-		"  TX-packets: %-10" PRIu64 " TX-dropped: %-9" PRIu64 " TX-bytes: %" PRIu64 "\n",
-		s.tx_packets, s.tx_dropped, s.tx_bytes);
-	fprintf(out, "  TX-gso-segments: %" PRIu64 "\n", s.tx_gso_segments);
-}
-
-static int cmd_link(char **argv, int argc, FILE *out, const struct vns_control_ports *ports)
-{
-	struct port *port;
-	int ret;
-
-	if (argc != 3 || (strcmp(argv[2], "up") && strcmp(argv[2], "down"))) {
-		fprintf(out, "error: usage: link PORT up|down\n");
-		return -1;
-	}
-	port = find_port(ports, argv[1]);
-	if (port == NULL) {
-		fprintf(out, "error: no port '%s' (see: show ports)\n", argv[1]);
-		return -1;
-	}
-	ret = port_link_set(port, strcmp(argv[2], "up") == 0);
-	if (ret != 0) {
-		fprintf(out, "error: port %s: cannot set link %s: %s\n", argv[1], argv[2],
-			strerror(-ret));
-		return -1;
-	}
-	return 0;
-}
-
-static int cmd_show(char **argv, int argc, FILE *out, const struct vns_control_ports *ports)
-{
-	unsigned int i;
-
-	if (argc == 2 && strcmp(argv[1], "ports") == 0) {
-		for (i = 0; i < ports->count; i++) {
-			struct port_link link = {0};
-
-			port_link_get(ports->ports[i], &link);
-			fprintf(out, "port %u: %s link %s\n", i, ports->ports[i]->name,
-				link.up ? "up" : "down");
-		}
-		return 0;
-	}
-	if ((argc == 2 || argc == 3) && strcmp(argv[1], "stats") == 0) {
-		bool found = false;
-
-		for (i = 0; i < ports->count; i++) {
-			if (argc == 3 && strcmp(ports->ports[i]->name, argv[2]) != 0)
-				continue;
-			print_port_stats(out, i, ports->ports[i]);
-			found = true;
-		}
-		if (argc == 3 && !found) {
-			fprintf(out, "error: no port '%s' (see: show ports)\n", argv[2]);
-			return -1;
-		}
-		return 0;
-	}
-	fprintf(out, "error: usage: show ports | show stats [PORT]\n");
-	return -1;
-}
-
-int vns_control_exec(char *line, FILE *out, const struct vns_control_ports *ports)
-{
-	char *argv[MAX_ARGS], *save = NULL, *tok;
-	int argc = 0, ret;
-
-	for (tok = strtok_r(line, " \t\r\n", &save); tok != NULL && argc < MAX_ARGS;
-	     tok = strtok_r(NULL, " \t\r\n", &save))
-		argv[argc++] = tok;
-	if (argc == 0) {
-		fprintf(out, "error: empty command (link, show)\n");
-		return -1;
-	}
-	if (strcmp(argv[0], "link") == 0)
-		ret = cmd_link(argv, argc, out, ports);
-	else if (strcmp(argv[0], "show") == 0)
-		ret = cmd_show(argv, argc, out, ports);
-	else {
-		fprintf(out, "error: unknown command '%s' (link, show)\n", argv[0]);
-		ret = -1;
-	}
-	if (ret == 0)
-		fprintf(out, "ok\n");
-	return ret;
 }

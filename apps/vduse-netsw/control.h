@@ -8,7 +8,7 @@
  * answering each with text, e.g.
  * `echo "link p0 down" | socat - UNIX-CONNECT:/run/vduse-netsw.sock`.
  *
- * Commands: `link PORT up|down`, `show ports`, `show stats [PORT]`.
+ * Commands: see commands.h.
  * Every answer ends with a line "ok" or is one line starting with "error: ".
  * Blank lines are skipped. Clients are served together, each command within
  * VNS_CONTROL_COMMAND_MS of its first byte.
@@ -18,7 +18,7 @@
 
 #include <sys/types.h>
 
-#include "port.h"
+#include "switch.h"
 
 /** Most clients connected at once; the next one is told so and closed. */
 #define VNS_CONTROL_MAX_CLIENTS 16
@@ -28,12 +28,6 @@
 #define VNS_CONTROL_COMMAND_MS 3000
 /** Time a client may stay connected between commands, in ms. */
 #define VNS_CONTROL_IDLE_MS 60000
-
-/** The ports the control socket acts on. */
-struct vns_control_ports {
-	struct port **ports; /**< in port-number order */
-	unsigned int count;  /**< number of ports */
-};
 
 /** A listening control socket and its clients (opaque). */
 struct vns_control;
@@ -50,25 +44,17 @@ struct vns_control *vns_control_open(const char *path, gid_t gid);
 
 /**
  * Wait up to @p timeout_ms for clients, read their commands, run them on
- * @p ports and send the answers; drop clients past their deadline. Never
+ * @p sw and send the answers; drop clients past their deadline. Never
  * blocks on a client, and a client that went away costs only its answer.
  *
  * @return 0, or a negative errno when waiting failed (EINTR is not a failure).
  */
-int vns_control_serve(struct vns_control *ctl, int timeout_ms,
-		      const struct vns_control_ports *ports);
+int vns_control_serve(struct vns_control *ctl, int timeout_ms, struct vns_switch *sw);
 
 /**
  * Disconnect the clients, stop listening and remove the socket file if it
  * is still the one vns_control_open() made. Accepts NULL.
  */
 void vns_control_close(struct vns_control *ctl);
-
-/**
- * Run one command line and write the answer to @p out.
- *
- * @return 0 when the command succeeded, -1 otherwise.
- */
-int vns_control_exec(char *line, FILE *out, const struct vns_control_ports *ports);
 
 #endif /* VNS_CONTROL_H */

@@ -1,8 +1,9 @@
 /* SPDX-License-Identifier: BSD-3-Clause */
 /*
- * vduse-netsw: create the VDUSE ports, place their netdevs, forward between
- * paired ports (0<->1, 2<->3, ...) on the worker lcores until SIGINT,
- * SIGTERM or SIGHUP, then detach and destroy every device.
+ * vduse-netsw: start-up, the main loop and shutdown. Opens the ports (VDUSE
+ * devices and every probed ethdev), starts a worker on each worker lcore,
+ * then serves the control socket and keeps the MAC table until SIGINT,
+ * SIGTERM or SIGHUP; the workers stop, and every device is destroyed.
  */
 #include <errno.h>
 #include <fcntl.h>
@@ -19,24 +20,25 @@
 #include <rte_launch.h>
 #include <rte_lcore.h>
 #include <rte_malloc.h>
-#include <rte_mbuf.h>
 #include <rte_rcu_qsbr.h>
 
 #include "control.h"
-#include "forward.h"
-#include "netdev.h"
+#include "fdb.h"
+#include "fwd/fwd.h"
 #include "options.h"
-#include "port_vduse.h"
+#include "port/ports.h"
+#include "stats/stats.h"
+#include "worker/worker.h"
 
-#define NB_MBUFS   16383
-#define MBUF_CACHE 256
+/* Main loop period: the MAC table learns within it (fdb_sync()). */
+#define MAIN_LOOP_MS 10
 
-static volatile bool stop;
+static struct vns_switch sw;
 
 static void on_signal(int sig)
 {
 	(void)sig;
-	stop = true;
+	sw.stop = true;
 }
 
 /*
@@ -128,140 +130,72 @@ static struct rte_rcu_qsbr *create_qsbr(void)
 	return v;
 }
 
-/* The optional VDUSE features a port offers: its offloads, and the ring layout. */
-static uint64_t port_features(const struct vns_options *opts, const struct vns_vduse_spec *spec)
+static struct fdb *create_fdb(const struct vns_options *opts)
 {
-	static const struct {
-		unsigned int offload;
-		uint64_t features;
-	} offload_features[] = {
-		{VNS_OFFLOAD_CSUM, (1ULL << VIRTIO_NET_F_CSUM) | (1ULL << VIRTIO_NET_F_GUEST_CSUM)},
-		{VNS_OFFLOAD_TSO,
-		 (1ULL << VIRTIO_NET_F_HOST_TSO4) | (1ULL << VIRTIO_NET_F_HOST_TSO6) |
-			 (1ULL << VIRTIO_NET_F_GUEST_TSO4) | (1ULL << VIRTIO_NET_F_GUEST_TSO6)},
-		{VNS_OFFLOAD_USO, (1ULL << VIRTIO_NET_F_HOST_USO) |
-					  (1ULL << VIRTIO_NET_F_GUEST_USO4) |
-					  (1ULL << VIRTIO_NET_F_GUEST_USO6)},
-	};
-	uint64_t features = VDU_NET_OPTIONAL_FEATURES;
-	unsigned int i;
+	struct fdb_params params;
+	struct fdb *fdb;
+	int err;
 
-	if (!opts->packed_ring)
-		features &= ~(1ULL << VIRTIO_F_RING_PACKED);
-	for (i = 0; i < RTE_DIM(offload_features); i++)
-		if (!(spec->offloads & offload_features[i].offload))
-			features &= ~offload_features[i].features;
-	return features;
+	fdb_params_init(&params);
+	params.name = "vns_fdb";
+	params.max_ports = VNS_MAX_PORTS;
+	params.max_entries = opts->fdb_size;
+	params.aging_time = opts->aging_sec;
+	params.qsbr = sw.qsbr;
+	params.socket_id = (int)rte_socket_id();
+	fdb = fdb_create(&params, &err);
+	if (fdb == NULL)
+		fprintf(stderr, "vduse-netsw: cannot create the MAC table: %s\n", strerror(-err));
+	return fdb;
 }
 
-static struct port *open_vduse(const struct vns_options *opts, const struct vns_vduse_spec *spec,
-			       struct rte_mempool *pool, struct rte_rcu_qsbr *qsbr)
+static int init_workers(void)
 {
-	struct port_vduse_params params = {
-		.name = spec->name,
-		.mtu = spec->mtu,
-		.queue_size = opts->queue_size,
-		.features = port_features(opts, spec),
-		.hugepages = opts->hugepages,
-		.socket_id = (int)rte_socket_id(),
-		.driver = VDU_DRIVER_VIRTIO,
-		.qsbr = qsbr,
-		.state_dir = opts->state_dir,
-		.fresh = opts->fresh,
-	};
-	char netdev[IF_NAMESIZE];
-	struct port *port;
-	int err, ns_fd = -1;
+	static struct vns_worker workers[RTE_MAX_LCORE];
+	unsigned int lcore;
 
-	/* A wrong namespace is found before a device exists. */
-	if (*spec->netns != '\0') {
-		ns_fd = vns_netns_open(spec->netns);
-		if (ns_fd < 0) {
-			fprintf(stderr, "port %s: no netns to move it to\n", spec->name);
-			return NULL;
-		}
+	RTE_LCORE_FOREACH_WORKER (lcore) {
+		struct vns_worker *w = &workers[sw.nb_workers];
+
+		w->lcore_id = lcore;
+		w->index = sw.nb_workers++;
+		w->socket_id = (int)rte_lcore_to_socket_id(lcore);
+		w->sw = &sw;
 	}
-	memcpy(params.mac, spec->mac, sizeof(params.mac));
-	port = port_vduse_open(&params, pool, &err);
-	if (port == NULL) {
-		fprintf(stderr, "port %s: %s\n", spec->name, strerror(-err));
-	} else if (port_vduse_taken_back(port)) {
-		/* Its netdev is where the previous switch put it, addresses and all. */
-		printf("port %s: taken back from the previous switch, netdev kept\n", spec->name);
-		if (port_vduse_netdev(port, netdev, sizeof(netdev)) != 0)
-			snprintf(netdev, sizeof(netdev), "%s", "eth?"); /* in another netns */
-	} else if (port_vduse_netdev(port, netdev, sizeof(netdev)) != 0 ||
-		   vns_netdev_place(netdev, ns_fd, spec->ifname) != 0) {
-		port_close(port);
-		port = NULL;
+	sw.workers = workers;
+	if (sw.nb_workers == 0) {
+		fprintf(stderr,
+			"vduse-netsw: no worker lcore: give EAL two or more (e.g. -l 0-1)\n");
+		return -1;
 	}
-	if (ns_fd >= 0)
-		close(ns_fd);
-	if (port == NULL)
-		return NULL;
-	printf("port %s: netdev %s%s%s, mac %02x:%02x:%02x:%02x:%02x:%02x\n", spec->name,
-	       *spec->ifname ? spec->ifname : netdev, *spec->netns ? " in netns " : "", spec->netns,
-	       spec->mac[0], spec->mac[1], spec->mac[2], spec->mac[3], spec->mac[4], spec->mac[5]);
-	return port;
-}
-
-/* Paired topology: port 2k and 2k+1 forward to each other; streams spread over workers. */
-static int assign_streams(struct port **ports, unsigned int nb_ports, struct vns_worker *workers,
-			  unsigned int nb_workers)
-{
-	unsigned int i, w = 0;
-
-	for (i = 0; i + 1 < nb_ports; i += 2) {
-		struct port *pair[2] = {ports[i], ports[i + 1]};
-		int dir;
-
-		for (dir = 0; dir < 2; dir++) {
-			struct vns_worker *wk = &workers[w++ % nb_workers];
-
-			if (wk->nb_streams == VNS_MAX_STREAMS)
-				return -1;
-			wk->streams[wk->nb_streams++] = (struct vns_stream){
-				.rx = pair[dir],
-				.tx = pair[!dir],
-			};
-		}
-	}
-	if (nb_ports % 2)
-		printf("port %s: no peer, its frames are dropped\n", ports[nb_ports - 1]->name);
 	return 0;
 }
 
-static void print_stats(struct port **ports, unsigned int nb_ports)
+/* Serve the control socket and keep the MAC table until told to stop. */
+static void main_loop(const struct vns_options *opts, struct vns_control *control)
 {
-	unsigned int i;
+	uint64_t period = opts->stats_period * rte_get_timer_hz();
+	uint64_t last_stats = rte_get_timer_cycles();
 
-	for (i = 0; i < nb_ports; i++) {
-		struct port_stats s;
-
-		port_stats_get(ports[i], &s);
-		printf("  ------- Forward statistics for port %u (%s) -------\n", i,
-		       ports[i]->name);
-		printf("  RX-packets: %-14" PRIu64 " RX-errors: %-14" PRIu64 " RX-nombuf: %" PRIu64
-		       "\n",
-		       s.rx_packets, s.rx_errors, s.rx_nombuf);
-		printf("  TX-packets: %-14" PRIu64 " TX-dropped: %-13" PRIu64 " TX-bytes: %" PRIu64
-		       "\n",
-		       s.tx_packets, s.tx_dropped, s.tx_bytes);
+	while (!sw.stop) {
+		if (control != NULL)
+			vns_control_serve(control, MAIN_LOOP_MS, &sw);
+		else
+			rte_delay_us_sleep(MAIN_LOOP_MS * 1000);
+		fdb_sync(sw.fdb);
+		if (period && rte_get_timer_cycles() - last_stats >= period) {
+			vns_stats_ports(stdout, &sw);
+			last_stats = rte_get_timer_cycles();
+		}
 	}
-	fflush(stdout);
 }
 
 int main(int argc, char **argv)
 {
-	static struct vns_worker workers[RTE_MAX_LCORE];
-	struct port *ports[VNS_MAX_PORTS];
 	struct vns_control *control = NULL;
-	struct rte_rcu_qsbr *qsbr;
-	struct rte_mempool *pool;
 	struct vns_options opts;
-	unsigned int nb_ports = 0, nb_workers = 0, nb_running = 0, lcore, i;
+	unsigned int nb_running = 0, i;
 	int status = 1, dashes, ret;
-	time_t last_stats;
 
 	/*
 	 * The switch's options, after "--", are read first: a mistake in them or
@@ -274,6 +208,12 @@ int main(int argc, char **argv)
 		ret = vns_parse_options(argc - dashes, argv + dashes, &opts);
 		if (ret != 0)
 			return ret > 0 ? 0 : 2;
+		sw.engine = fwd_engine_find(opts.fwd);
+		if (sw.engine == NULL) {
+			fprintf(stderr, "--fwd %s: no such engine (%s)\n", opts.fwd,
+				fwd_engine_names());
+			return 2;
+		}
 	}
 	rte_set_application_usage_hook(app_usage);
 	ret = rte_eal_init(dashes, argv);
@@ -287,27 +227,18 @@ int main(int argc, char **argv)
 		rte_eal_cleanup();
 		return 2;
 	}
-	RTE_LCORE_FOREACH_WORKER (lcore) {
-		workers[nb_workers].lcore_id = lcore;
-		workers[nb_workers].stop = &stop;
-		nb_workers++;
-	}
-	if (nb_workers == 0) {
-		fprintf(stderr,
-			"vduse-netsw: no worker lcore: give EAL two or more (e.g. -l 0-1)\n");
+	if (init_workers() < 0)
 		goto out;
-	}
 	handle_signals();
 
-	pool = rte_pktmbuf_pool_create("vns_mbufs", NB_MBUFS, MBUF_CACHE, 0,
-				       RTE_MBUF_DEFAULT_BUF_SIZE, (int)rte_socket_id());
-	qsbr = create_qsbr();
-	if (pool == NULL || qsbr == NULL) {
-		fprintf(stderr, "vduse-netsw: no memory for mbufs: %s\n", rte_strerror(rte_errno));
+	sw.qsbr = create_qsbr();
+	if (sw.qsbr == NULL) {
+		fprintf(stderr, "vduse-netsw: no memory for RCU: %s\n", rte_strerror(rte_errno));
 		goto out;
 	}
-	for (i = 0; i < nb_workers; i++)
-		workers[i].qsbr = qsbr;
+	sw.fdb = create_fdb(&opts);
+	if (sw.fdb == NULL)
+		goto out;
 
 	/* Before any device: a control path in use stops the start with nothing to undo. */
 	if (opts.control[0] != '\0') {
@@ -315,51 +246,45 @@ int main(int argc, char **argv)
 		if (control == NULL)
 			goto out;
 	}
-	for (i = 0; i < opts.nb_vduse && !stop; i++) {
-		ports[nb_ports] = open_vduse(&opts, &opts.vduse[i], pool, qsbr);
-		if (ports[nb_ports] == NULL)
-			goto close_ports;
-		nb_ports++;
-	}
-	if (stop) {
+	if (vns_ports_open(&sw, &opts, &sw.stop) < 0)
+		goto close_ports;
+	if (sw.stop) {
 		status = 0; /* told to stop while starting: still a clean exit */
 		goto close_ports;
 	}
-	if (assign_streams(ports, nb_ports, workers, nb_workers) < 0)
+	/* With a control socket, no port is a valid start: there is something to serve. */
+	if (sw.nb_ports == 0 && control == NULL) {
+		fprintf(stderr, "vduse-netsw: no ports: give --vduse, or ethdevs to EAL (-a, "
+				"--vdev), or --control PATH\n");
 		goto close_ports;
-
-	/* A worker without streams would only spin. */
-	for (i = 0; i < nb_workers; i++)
-		if (workers[i].nb_streams > 0) {
-			rte_eal_remote_launch(vns_worker_main, &workers[i], workers[i].lcore_id);
+	}
+	if (vns_workers_assign(&sw) < 0) {
+		fprintf(stderr, "vduse-netsw: more than %d receive queues for one worker\n",
+			VNS_MAX_RXQ);
+		goto close_ports;
+	}
+	/* A worker without queues would only spin. */
+	for (i = 0; i < sw.nb_workers; i++)
+		if (sw.workers[i].nb_rxq > 0) {
+			rte_eal_remote_launch(vns_worker_main, &sw.workers[i],
+					      sw.workers[i].lcore_id);
 			nb_running++;
 		}
-	printf("vduse-netsw: forwarding on %u worker lcore(s); SIGINT, SIGTERM or SIGHUP to "
-	       "stop\n",
-	       nb_running);
+	printf("vduse-netsw: forwarding (%s) on %u worker lcore(s); SIGINT, SIGTERM or SIGHUP "
+	       "to stop\n",
+	       sw.engine->name, nb_running);
 	fflush(stdout);
-	last_stats = time(NULL);
-	while (!stop) {
-		const struct vns_control_ports control_ports = {ports, nb_ports};
-
-		if (control != NULL)
-			vns_control_serve(control, 1000, &control_ports);
-		else
-			sleep(1);
-		if (opts.stats_period && time(NULL) - last_stats >= opts.stats_period) {
-			print_stats(ports, nb_ports);
-			last_stats = time(NULL);
-		}
-	}
+	main_loop(&opts, control);
 	rte_eal_mp_wait_lcore();
-	print_stats(ports, nb_ports);
+	vns_stats_ports(stdout, &sw);
 	status = 0;
 
 close_ports:
-	while (nb_ports > 0)
-		port_close(ports[--nb_ports]);
+	vns_ports_close(&sw);
 out:
 	vns_control_close(control);
+	fdb_free(sw.fdb);
+	rte_free(sw.qsbr);
 	rte_eal_cleanup();
 	return status;
 }

@@ -21,13 +21,28 @@ void vns_usage(FILE *out, const char *prog)
 		"          [--hugepages] [--packed-ring] [--queue-size N] [--stats-period "
 		"SECONDS]\n"
 		"          [--control PATH [--control-group GROUP]] [--state-dir DIR] [--fresh]\n"
+		"          [--port NAME[,vlan=N][,trunk=LIST][,native=N][,rxq=N][,txq=N][,mtu=N]]\n"
+		"          [--fwd ENGINE] [--fdb-size N] [--aging SECONDS]\n"
 		"          [-h|--help]\n"
 		"  --vduse         a VDUSE virtio-net port (repeat for more); the kernel's\n"
 		"                  virtio_net makes it a netdev, moved into NS and renamed IF;\n"
 		"                  NAME: letters, digits, '.', '-', '_'; MAC: six hex bytes,\n"
 		"                  unicast, not zero; NS: an 'ip netns' name, an absolute path\n"
 		"                  to a namespace file (/proc/PID/ns/net) or pid:PID;\n"
-		"                  LIST is none or csum, tso, uso joined by '+' (default all)\n"
+		"                  LIST is none or csum, tso, uso joined by '+' (default all);\n"
+		"                  vlan=, trunk=, native= as for --port\n"
+		"  --port          settings of an ethdev port; every ethdev EAL probes (-a PCI,\n"
+		"                  --vdev net_af_packet0,iface=veth0 ...) is a port, named as\n"
+		"                  EAL names it; vlan=N: access port of VLAN N; trunk=LIST:\n"
+		"                  VLANs (N or A-B joined by '+') it carries tagged; native=N:\n"
+		"                  VLAN of its untagged frames; default: every VLAN tagged,\n"
+		"                  untagged frames in their own domain\n"
+		"  --fwd           forwarding engine: bridge (default, a learning switch), io,\n"
+		"                  mac, macswap, rxonly, txonly, flowgen (testpmd's; ports\n"
+		"                  paired 0-1, 2-3, ...)\n"
+		"  --fdb-size      MAC table entries (default 8192)\n"
+		"  --aging         seconds before an idle MAC is forgotten (default 300; 0: "
+		"never)\n"
 		"  --hugepages     back the VDUSE bounce buffers with hugepages when possible\n"
 		"  --packed-ring   offer the packed virtqueue layout (VIRTIO_F_RING_PACKED)\n"
 		"  --queue-size    ring size offered to the driver (power of two, default 256)\n"
@@ -239,6 +254,80 @@ static int parse_offloads(const char *name, char *list, unsigned int *offloads)
 	return 0;
 }
 
+/* A VLAN id in 1..4094 (0 and 4095 are reserved by 802.1Q). */
+static int parse_vid(const char *opt, const char *name, const char *s, uint16_t *vid)
+{
+	unsigned long v;
+
+	if (parse_uint(s, 4094, &v) < 0 || v == 0) {
+		fprintf(stderr, "%s %s: VLAN '%s' is not in 1..4094\n", opt, name, s);
+		return -1;
+	}
+	*vid = (uint16_t)v;
+	return 0;
+}
+
+/* trunk=LIST: VLAN ids and ranges A-B joined by '+'. */
+static int parse_trunk(const char *opt, const char *name, char *list, struct vns_port_vlan *v)
+{
+	char *tok, *dash;
+	uint16_t lo, hi, vid;
+
+	memset(v->trunk, 0, sizeof(v->trunk));
+	while ((tok = strsep(&list, "+")) != NULL) {
+		dash = strchr(tok, '-');
+		if (dash != NULL)
+			*dash++ = '\0';
+		if (parse_vid(opt, name, tok, &lo) < 0 ||
+		    (dash != NULL && parse_vid(opt, name, dash, &hi) < 0))
+			return -1;
+		if (dash == NULL)
+			hi = lo;
+		if (hi < lo) {
+			fprintf(stderr, "%s %s: VLAN range %u-%u is backwards\n", opt, name, lo,
+				hi);
+			return -1;
+		}
+		for (vid = lo; vid <= hi; vid++)
+			v->trunk[vid / 64] |= 1ULL << (vid % 64);
+	}
+	return 0;
+}
+
+/*
+ * The VLAN keys of --vduse and --port: vlan=N (access), trunk=LIST,
+ * native=N. @return 1 when @p key is one of them, 0 when not, -1 on error.
+ */
+static int parse_vlan_key(const char *opt, const char *name, const char *key, char *value,
+			  struct vns_port_vlan *v)
+{
+	if (strcmp(key, "vlan") == 0)
+		return parse_vid(opt, name, value, &v->access_vid) < 0 ? -1 : 1;
+	if (strcmp(key, "trunk") == 0)
+		return parse_trunk(opt, name, value, v) < 0 ? -1 : 1;
+	if (strcmp(key, "native") == 0)
+		return parse_vid(opt, name, value, &v->native_vid) < 0 ? -1 : 1;
+	return 0;
+}
+
+/* A port without VLAN settings trunks every VLAN; untagged frames are VLAN 0. */
+static void default_vlan(struct vns_port_vlan *v)
+{
+	memset(v, 0, sizeof(*v));
+	memset(v->trunk, 0xff, sizeof(v->trunk));
+}
+
+/* An access port has no trunk; whatever the keys' order. */
+static int check_vlan(const char *opt, const char *name, const struct vns_port_vlan *v)
+{
+	if (v->access_vid != 0 && v->native_vid != 0) {
+		fprintf(stderr, "%s %s: vlan= makes an access port; native= is for trunks\n", opt,
+			name);
+		return -1;
+	}
+	return 0;
+}
+
 static int parse_vduse(char *arg, struct vns_vduse_spec *spec)
 {
 	/* strsep, not strtok: an empty name or option must not be skipped over. */
@@ -250,15 +339,22 @@ static int parse_vduse(char *arg, struct vns_vduse_spec *spec)
 		return -1;
 	default_mac(spec->name, spec->mac);
 	spec->offloads = VNS_OFFLOAD_ALL;
+	default_vlan(&spec->vlan);
 	while ((tok = strsep(&arg, ",")) != NULL) {
 		char *value = strchr(tok, '=');
 		unsigned long mtu;
+		int ret;
 
 		if (value == NULL) {
 			fprintf(stderr, "--vduse %s: '%s' is not KEY=VALUE\n", spec->name, tok);
 			return -1;
 		}
 		*value++ = '\0';
+		ret = parse_vlan_key("--vduse", spec->name, tok, value, &spec->vlan);
+		if (ret < 0)
+			return -1;
+		if (ret > 0)
+			continue;
 		if (strcmp(tok, "mac") == 0) {
 			if (vns_parse_mac(value, spec->mac) < 0) {
 				fprintf(stderr,
@@ -299,12 +395,64 @@ static int parse_vduse(char *arg, struct vns_vduse_spec *spec)
 		} else {
 			fprintf(stderr,
 				"--vduse %s: unknown key '%s' (mac, mtu, netns, ifname, "
-				"offloads)\n",
+				"offloads, vlan, trunk, native)\n",
 				spec->name, tok);
 			return -1;
 		}
 	}
-	return 0;
+	return check_vlan("--vduse", spec->name, &spec->vlan);
+}
+
+static int parse_port(char *arg, struct vns_port_spec *spec)
+{
+	char *tok = strsep(&arg, ",");
+
+	memset(spec, 0, sizeof(*spec));
+	if (copy_field(spec->name, sizeof(spec->name), tok, "--port name") < 0)
+		return -1;
+	if (*spec->name == '\0') {
+		fprintf(stderr, "--port: no ethdev name (e.g. net_tap0, 0000:01:00.0)\n");
+		return -1;
+	}
+	default_vlan(&spec->vlan);
+	while ((tok = strsep(&arg, ",")) != NULL) {
+		char *value = strchr(tok, '=');
+		unsigned long v;
+		int ret;
+
+		if (value == NULL) {
+			fprintf(stderr, "--port %s: '%s' is not KEY=VALUE\n", spec->name, tok);
+			return -1;
+		}
+		*value++ = '\0';
+		ret = parse_vlan_key("--port", spec->name, tok, value, &spec->vlan);
+		if (ret < 0)
+			return -1;
+		if (ret > 0)
+			continue;
+		if (strcmp(tok, "rxq") == 0 || strcmp(tok, "txq") == 0) {
+			if (parse_uint(value, 16, &v) < 0 || v == 0) {
+				fprintf(stderr, "--port %s: %s=%s is not in 1..16\n", spec->name,
+					tok, value);
+				return -1;
+			}
+			*(tok[0] == 'r' ? &spec->nb_rxq : &spec->nb_txq) = (uint16_t)v;
+		} else if (strcmp(tok, "mtu") == 0) {
+			if (parse_uint(value, 65535 - 14, &v) < 0 || v < 68) {
+				fprintf(stderr, "--port %s: MTU '%s' is not in 68..65521\n",
+					spec->name, value);
+				return -1;
+			}
+			spec->mtu = (uint16_t)v;
+		} else {
+			fprintf(stderr,
+				"--port %s: unknown key '%s' (vlan, trunk, native, rxq, txq, "
+				"mtu)\n",
+				spec->name, tok);
+			return -1;
+		}
+	}
+	return check_vlan("--port", spec->name, &spec->vlan);
 }
 
 int vns_parse_options(int argc, char **argv, struct vns_options *opts)
@@ -319,6 +467,10 @@ int vns_parse_options(int argc, char **argv, struct vns_options *opts)
 		{"control-group", required_argument, NULL, 'g'},
 		{"state-dir", required_argument, NULL, 'S'},
 		{"fresh", no_argument, NULL, 'F'},
+		{"port", required_argument, NULL, 'p'},
+		{"fwd", required_argument, NULL, 'w'},
+		{"fdb-size", required_argument, NULL, 'z'},
+		{"aging", required_argument, NULL, 'a'},
 		{"help", no_argument, NULL, 'h'},
 		{NULL, 0, NULL, 0},
 	};
@@ -330,6 +482,9 @@ int vns_parse_options(int argc, char **argv, struct vns_options *opts)
 	opts->queue_size = 256;
 	opts->control_gid = VNS_NO_GROUP;
 	snprintf(opts->state_dir, sizeof(opts->state_dir), "%s", VNS_STATE_DIR);
+	snprintf(opts->fwd, sizeof(opts->fwd), "%s", "bridge");
+	opts->fdb_size = VNS_FDB_SIZE;
+	opts->aging_sec = VNS_AGING_SEC;
 	/* 0, not 1: glibc then forgets the state of an earlier scan that stopped early. */
 	optind = 0;
 	while ((c = getopt_long(argc, argv, "h", longopts, NULL)) != -1) {
@@ -387,6 +542,39 @@ int vns_parse_options(int argc, char **argv, struct vns_options *opts)
 		case 'F':
 			opts->fresh = true;
 			break;
+		case 'p':
+			if (opts->nb_port_specs == VNS_MAX_PORTS) {
+				fprintf(stderr, "at most %d --port options\n", VNS_MAX_PORTS);
+				return -1;
+			}
+			if (parse_port(optarg, &opts->port_specs[opts->nb_port_specs]) < 0)
+				return -1;
+			opts->nb_port_specs++;
+			break;
+		case 'w':
+			if (copy_field(opts->fwd, sizeof(opts->fwd), optarg, "--fwd") < 0)
+				return -1;
+			break;
+		case 'z':
+			if (parse_uint(optarg, 16777216, &v) < 0 || v < 16) {
+				fprintf(stderr,
+					"--fdb-size %s: not a number of MAC entries in "
+					"16..16777216\n",
+					optarg);
+				return -1;
+			}
+			opts->fdb_size = (uint32_t)v;
+			break;
+		case 'a':
+			if (parse_uint(optarg, 1000000, &v) < 0) {
+				fprintf(stderr,
+					"--aging %s: not a number of seconds (0 never ages, up to "
+					"1000000)\n",
+					optarg);
+				return -1;
+			}
+			opts->aging_sec = (uint32_t)v;
+			break;
 		case 'h':
 			vns_usage(stdout, argv[0]);
 			return 1;
@@ -404,16 +592,17 @@ int vns_parse_options(int argc, char **argv, struct vns_options *opts)
 		fprintf(stderr, "--control-group needs --control PATH\n");
 		return -1;
 	}
-	/* With a control socket, no port is a valid start: there is something to serve. */
-	if (opts->nb_vduse == 0 && opts->control[0] == '\0') {
-		fprintf(stderr, "no ports: give at least one --vduse (or --control PATH)\n");
-		vns_usage(stderr, argv[0]);
-		return -1;
-	}
 	for (i = 0; i < opts->nb_vduse; i++)
 		for (j = 0; j < i; j++)
 			if (strcmp(opts->vduse[i].name, opts->vduse[j].name) == 0) {
 				fprintf(stderr, "--vduse %s given twice\n", opts->vduse[i].name);
+				return -1;
+			}
+	for (i = 0; i < opts->nb_port_specs; i++)
+		for (j = 0; j < i; j++)
+			if (strcmp(opts->port_specs[i].name, opts->port_specs[j].name) == 0) {
+				fprintf(stderr, "--port %s given twice\n",
+					opts->port_specs[i].name);
 				return -1;
 			}
 	return 0;

@@ -16,6 +16,11 @@
 
 /** Most ports the switch serves. */
 #define VNS_MAX_PORTS 64
+/** MAC table entries by default (--fdb-size). */
+#define VNS_FDB_SIZE 8192
+/** MAC aging time by default, in seconds (--aging); 802.1Q's default. */
+#define VNS_AGING_SEC 300
+
 /** Size of a port name, with its NUL. */
 #define VNS_NAME_SIZE 32
 /** Size of a netns= value (an absolute path is the longest form), with its NUL. */
@@ -30,6 +35,22 @@
 #define VNS_STATE_DIR_SIZE 200
 /** vns_options.control_gid when no --control-group is given. */
 #define VNS_NO_GROUP ((gid_t)-1)
+
+/** How a port treats VLANs (802.1Q), as OVS's access and trunk ports do. */
+struct vns_port_vlan {
+	/**
+	 * Access port (vlan=N): untagged frames belong to VLAN @p access_vid,
+	 * tagged ones are dropped, and frames leave untagged. 0: a trunk port.
+	 */
+	uint16_t access_vid;
+	/**
+	 * Trunk port: the VLAN of untagged frames (native=N); frames of it
+	 * leave untagged. 0 is the untagged domain of ports without VLAN settings.
+	 */
+	uint16_t native_vid;
+	/** Trunk port: VLANs taken and sent tagged (trunk=LIST), a bit per VLAN id. */
+	uint64_t trunk[4096 / 64];
+};
 
 /** Offloads a port may offer (offloads=csum+tso+uso, or none). */
 enum vns_offload {
@@ -50,19 +71,34 @@ struct vns_vduse_spec {
 	 * absolute path to a namespace file, or "pid:PID"; "" to stay.
 	 */
 	char netns[VNS_NETNS_SIZE];
-	char ifname[IF_NAMESIZE]; /**< name to give the netdev, or "" */
-	unsigned int offloads;	  /**< enum vns_offload bits to offer (all by default) */
+	char ifname[IF_NAMESIZE];  /**< name to give the netdev, or "" */
+	unsigned int offloads;	   /**< enum vns_offload bits to offer (all by default) */
+	struct vns_port_vlan vlan; /**< vlan=, trunk=, native= (a trunk of every VLAN by default) */
+};
+
+/** One --port NAME[,vlan=N][,trunk=LIST][,native=N][,rxq=N][,txq=N][,mtu=N] option. */
+struct vns_port_spec {
+	char name[VNS_NAME_SIZE];  /**< an ethdev's name, as EAL probed it (net_tap0) */
+	struct vns_port_vlan vlan; /**< as for --vduse */
+	uint16_t nb_rxq;	   /**< receive queues; 0: one */
+	uint16_t nb_txq;	   /**< transmit queues; 0: one per worker, as the port allows */
+	uint16_t mtu;		   /**< MTU to set; 0 keeps the device's */
 };
 
 /** Everything the command line says. */
 struct vns_options {
-	unsigned int nb_vduse;			    /**< VDUSE ports */
-	struct vns_vduse_spec vduse[VNS_MAX_PORTS]; /**< their specs, in order */
-	bool hugepages;				    /**< hugepage-backed bounce buffers */
-	bool packed_ring;			    /**< offer VIRTIO_F_RING_PACKED */
-	uint16_t queue_size;			    /**< ring size offered */
-	unsigned int stats_period;		    /**< seconds between stats lines, 0: none */
-	char control[VNS_CONTROL_PATH_SIZE];	    /**< control socket path, or "" */
+	unsigned int nb_vduse;				/**< VDUSE ports */
+	struct vns_vduse_spec vduse[VNS_MAX_PORTS];	/**< their specs, in order */
+	unsigned int nb_port_specs;			/**< --port options */
+	struct vns_port_spec port_specs[VNS_MAX_PORTS]; /**< settings of ethdev ports */
+	char fwd[VNS_NAME_SIZE];			/**< forwarding engine (--fwd) */
+	uint32_t fdb_size;				/**< MAC table entries (--fdb-size) */
+	uint32_t aging_sec;				/**< MAC aging time, 0: never (--aging) */
+	bool hugepages;					/**< hugepage-backed bounce buffers */
+	bool packed_ring;				/**< offer VIRTIO_F_RING_PACKED */
+	uint16_t queue_size;				/**< ring size offered */
+	unsigned int stats_period;			/**< seconds between stats lines, 0: none */
+	char control[VNS_CONTROL_PATH_SIZE];		/**< control socket path, or "" */
 	gid_t control_gid; /**< group allowed on the control socket, or VNS_NO_GROUP */
 	/** Directory of the ports' state files, to take surviving devices back. */
 	char state_dir[VNS_STATE_DIR_SIZE];

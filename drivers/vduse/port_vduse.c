@@ -9,6 +9,7 @@
  * mutex keeps a queue from being freed while one of them is inside it.
  */
 #include <errno.h>
+#include <inttypes.h>
 #include <pthread.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -29,6 +30,9 @@ struct port_vduse {
 	struct vq *vqs[VDU_NET_QUEUES];		 /* NULL while a queue is stopped */
 	struct vq_stats retired[VDU_NET_QUEUES]; /* counters of queues already freed */
 	uint64_t dropped_not_ready;		 /* frames sent while the driver had no RX queue */
+	uint16_t mtu;				 /* offered; 0: none */
+	uint8_t mac[RTE_ETHER_ADDR_LEN];	 /* offered */
+	uint64_t rx_offloads;			 /* RTE_ETH_RX_OFFLOAD_* its frames may carry */
 };
 
 static inline struct port_vduse *to_vduse(struct port *port)
@@ -92,12 +96,15 @@ static uint16_t queue_stop(struct vdu_dev *dev, uint16_t qid, void *arg)
 	return last_avail;
 }
 
-static uint16_t vduse_rx_burst(struct port *port, struct rte_mbuf **pkts, uint16_t count)
+/* One queue pair: the app polls queue 0 only (port_info says so). */
+static uint16_t vduse_rx_burst(struct port *port, uint16_t queue, struct rte_mbuf **pkts,
+			       uint16_t count)
 {
 	struct port_vduse *p = to_vduse(port);
 	struct vq *vq = __atomic_load_n(&p->vqs[VDU_NET_TXQ], __ATOMIC_ACQUIRE);
 	uint16_t n;
 
+	(void)queue;
 	if (unlikely(vq == NULL))
 		return 0;
 	n = vq_dequeue_burst(vq, port->pool, pkts, count);
@@ -107,16 +114,19 @@ static uint16_t vduse_rx_burst(struct port *port, struct rte_mbuf **pkts, uint16
 	return n;
 }
 
-static uint16_t vduse_tx_burst(struct port *port, struct rte_mbuf **pkts, uint16_t count)
+static uint16_t vduse_tx_burst(struct port *port, uint16_t queue, struct rte_mbuf **pkts,
+			       uint16_t count)
 {
 	struct port_vduse *p = to_vduse(port);
 	struct vq *vq = __atomic_load_n(&p->vqs[VDU_NET_RXQ], __ATOMIC_ACQUIRE);
 	uint16_t n;
 
+	(void)queue;
 	if (unlikely(vq == NULL)) {
 		/* Nobody to receive: the frames are dropped, as on a down link. */
 		rte_pktmbuf_free_bulk(pkts, count);
-		p->dropped_not_ready += count;
+		__atomic_store_n(&p->dropped_not_ready, p->dropped_not_ready + count,
+				 __ATOMIC_RELAXED);
 		return count;
 	}
 	n = vq_enqueue_burst(vq, pkts, count);
@@ -145,10 +155,9 @@ static int vduse_link_set(struct port *port, bool up)
 	return ret;
 }
 
-static void vduse_stats_get(struct port *port, struct port_stats *stats)
+/* Counters of both queues, those of queues already freed included. */
+static void queue_stats(struct port_vduse *p, struct vq_stats q[VDU_NET_QUEUES])
 {
-	struct port_vduse *p = to_vduse(port);
-	struct vq_stats q[VDU_NET_QUEUES];
 	int i;
 
 	pthread_mutex_lock(&p->lock);
@@ -164,19 +173,72 @@ static void vduse_stats_get(struct port *port, struct port_stats *stats)
 		}
 	}
 	pthread_mutex_unlock(&p->lock);
+}
+
+static void vduse_stats_get(struct port *port, struct port_stats *stats)
+{
+	struct port_vduse *p = to_vduse(port);
+	struct vq_stats q[VDU_NET_QUEUES];
+	const struct vq_stats *rx = &q[VDU_NET_TXQ], *tx = &q[VDU_NET_RXQ];
+
+	queue_stats(p, q);
 	*stats = (struct port_stats){
-		.rx_packets = q[VDU_NET_TXQ].packets,
-		.rx_bytes = q[VDU_NET_TXQ].bytes,
-		.rx_errors = q[VDU_NET_TXQ].bad_chains + q[VDU_NET_TXQ].bad_headers +
-			     q[VDU_NET_TXQ].too_big,
-		.rx_nombuf = q[VDU_NET_TXQ].no_mbufs,
-		.tx_packets = q[VDU_NET_RXQ].packets,
-		.tx_bytes = q[VDU_NET_RXQ].bytes,
-		.tx_dropped = q[VDU_NET_RXQ].too_big + q[VDU_NET_RXQ].no_offload +
-			      q[VDU_NET_RXQ].bad_chains + q[VDU_NET_RXQ].gso_dropped +
-			      p->dropped_not_ready,
-		.tx_gso_segments = q[VDU_NET_RXQ].gso_segments,
+		.rx_packets = rx->packets,
+		.rx_bytes = rx->bytes,
+		.rx_errors = rx->bad_chains + rx->bad_headers + rx->too_big,
+		.rx_nombuf = rx->no_mbufs,
+		.tx_packets = tx->packets,
+		.tx_bytes = tx->bytes,
+		.tx_dropped = tx->too_big + tx->no_offload + tx->bad_chains + tx->gso_dropped +
+			      __atomic_load_n(&p->dropped_not_ready, __ATOMIC_RELAXED),
 	};
+}
+
+/* Drops by reason, in the driver's words, and the offload work done. */
+static int vduse_xstats_get(struct port *port, struct port_xstat *xstats, unsigned int n)
+{
+	struct port_vduse *p = to_vduse(port);
+	struct vq_stats q[VDU_NET_QUEUES];
+	const struct vq_stats *rx = &q[VDU_NET_TXQ], *tx = &q[VDU_NET_RXQ];
+	unsigned int i;
+
+	queue_stats(p, q);
+	const struct port_xstat all[] = {
+		{"rx_bad_chains", rx->bad_chains},
+		{"rx_bad_headers", rx->bad_headers},
+		{"rx_too_big", rx->too_big},
+		{"rx_no_mbufs", rx->no_mbufs},
+		{"rx_interrupts", rx->interrupts},
+		{"tx_bad_chains", tx->bad_chains},
+		{"tx_too_big", tx->too_big},
+		{"tx_offload_missing", tx->no_offload},
+		{"tx_gso_dropped", tx->gso_dropped},
+		{"tx_gso_segments", tx->gso_segments},
+		{"tx_not_ready", __atomic_load_n(&p->dropped_not_ready, __ATOMIC_RELAXED)},
+		{"tx_interrupts", tx->interrupts},
+	};
+
+	for (i = 0; xstats != NULL && i < n && i < RTE_DIM(all); i++)
+		xstats[i] = all[i];
+	return (int)RTE_DIM(all);
+}
+
+static void vduse_info_get(struct port *port, struct port_info *info)
+{
+	struct port_vduse *p = to_vduse(port);
+
+	*info = (struct port_info){
+		.driver = "vduse",
+		.socket_id = p->socket_id,
+		.nb_rx_queues = 1,
+		.nb_tx_queues = 1,
+		.mtu = p->mtu,
+		.max_mtu = p->mtu != 0 ? p->mtu : RTE_ETHER_MTU,
+		.rx_offloads = p->rx_offloads,
+		/* What the driver cannot take is segmented or summed in software. */
+		.tx_offloads = RTE_ETH_TX_OFFLOAD_MULTI_SEGS | PORT_VDUSE_OFFLOADS,
+	};
+	memcpy(info->mac.addr_bytes, p->mac, RTE_ETHER_ADDR_LEN);
 }
 
 static void vduse_close(struct port *port)
@@ -192,11 +254,53 @@ static void vduse_close(struct port *port)
 static const struct port_ops vduse_ops = {
 	.rx_burst = vduse_rx_burst,
 	.tx_burst = vduse_tx_burst,
+	.info_get = vduse_info_get,
 	.link_get = vduse_link_get,
 	.link_set = vduse_link_set,
 	.stats_get = vduse_stats_get,
+	.xstats_get = vduse_xstats_get,
 	.close = vduse_close,
 };
+
+/*
+ * The virtio features behind the offloads asked for: the port offers each
+ * both ways, so that a guest that sends TSO frames also takes them (virtio
+ * spec 5.1.3 "Feature bits"; GUEST_* is the guest's receive side).
+ */
+static int offload_features(const struct port_vduse_params *params, uint64_t *features,
+			    uint64_t *rx_offloads)
+{
+	const uint64_t csum = RTE_ETH_TX_OFFLOAD_TCP_CKSUM | RTE_ETH_TX_OFFLOAD_UDP_CKSUM;
+	uint64_t off = params->offloads;
+
+	if ((off & ~PORT_VDUSE_OFFLOADS) != 0 || ((off & csum) != 0 && (off & csum) != csum) ||
+	    ((off & (RTE_ETH_TX_OFFLOAD_TCP_TSO | RTE_ETH_TX_OFFLOAD_UDP_TSO)) &&
+	     (off & csum) != csum)) {
+		fprintf(stderr,
+			"vduse port %s: offloads %#" PRIx64 " cannot be offered: TCP and UDP "
+			"checksums go together, segmentation needs them, nothing else exists\n",
+			params->name, off);
+		return -EINVAL;
+	}
+	*features = VDU_NET_OPTIONAL_FEATURES;
+	*rx_offloads = 0;
+	if (!params->packed_ring)
+		*features &= ~(1ULL << VIRTIO_F_RING_PACKED);
+	if (!(off & csum))
+		*features &= ~((1ULL << VIRTIO_NET_F_CSUM) | (1ULL << VIRTIO_NET_F_GUEST_CSUM));
+	else
+		*rx_offloads |= RTE_ETH_RX_OFFLOAD_TCP_CKSUM | RTE_ETH_RX_OFFLOAD_UDP_CKSUM;
+	if (!(off & RTE_ETH_TX_OFFLOAD_TCP_TSO))
+		*features &=
+			~((1ULL << VIRTIO_NET_F_HOST_TSO4) | (1ULL << VIRTIO_NET_F_HOST_TSO6) |
+			  (1ULL << VIRTIO_NET_F_GUEST_TSO4) | (1ULL << VIRTIO_NET_F_GUEST_TSO6));
+	else
+		*rx_offloads |= RTE_ETH_RX_OFFLOAD_TCP_LRO;
+	if (!(off & RTE_ETH_TX_OFFLOAD_UDP_TSO))
+		*features &= ~((1ULL << VIRTIO_NET_F_HOST_USO) | (1ULL << VIRTIO_NET_F_GUEST_USO4) |
+			       (1ULL << VIRTIO_NET_F_GUEST_USO6));
+	return 0;
+}
 
 struct port *port_vduse_open(const struct port_vduse_params *params, struct rte_mempool *pool,
 			     int *err)
@@ -209,7 +313,6 @@ struct port *port_vduse_open(const struct port_vduse_params *params, struct rte_
 		.name = params->name,
 		.mtu = params->mtu,
 		.queue_size = params->queue_size,
-		.features = params->features,
 		.link_up = true,
 		.hugepages = params->hugepages,
 		.numa_node = params->socket_id == SOCKET_ID_ANY ? -1 : params->socket_id,
@@ -217,6 +320,7 @@ struct port *port_vduse_open(const struct port_vduse_params *params, struct rte_
 		.fresh = params->fresh,
 	};
 	struct port_vduse *p;
+	uint64_t rx_offloads;
 
 	if (strlen(params->name) >= PORT_NAME_MAX) {
 		fprintf(stderr, "vduse port name '%s' is longer than %d characters\n", params->name,
@@ -224,6 +328,9 @@ struct port *port_vduse_open(const struct port_vduse_params *params, struct rte_
 		*err = -EINVAL;
 		return NULL;
 	}
+	*err = offload_features(params, &net.features, &rx_offloads);
+	if (*err != 0)
+		return NULL;
 	p = rte_zmalloc_socket("port_vduse", sizeof(*p), RTE_CACHE_LINE_SIZE, params->socket_id);
 	if (p == NULL) {
 		*err = -ENOMEM;
@@ -235,6 +342,9 @@ struct port *port_vduse_open(const struct port_vduse_params *params, struct rte_
 	p->qsbr = params->qsbr;
 	p->socket_id = params->socket_id;
 	p->link_up = true;
+	p->mtu = params->mtu;
+	memcpy(p->mac, params->mac, sizeof(p->mac));
+	p->rx_offloads = rx_offloads;
 	pthread_mutex_init(&p->lock, NULL);
 	memcpy(net.mac, params->mac, sizeof(net.mac));
 

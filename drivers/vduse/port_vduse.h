@@ -17,6 +17,7 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include <rte_ethdev.h>
 #include <rte_rcu_qsbr.h>
 
 #include "port.h"
@@ -24,11 +25,17 @@
 
 /** How to create a vduse port. */
 struct port_vduse_params {
-	const char *name;	   /**< VDUSE and vdpa device name */
-	uint8_t mac[6];		   /**< MAC address offered to the driver */
-	uint16_t mtu;		   /**< MTU offered; 0 offers none */
-	uint16_t queue_size;	   /**< largest ring per queue (power of two) */
-	uint64_t features;	   /**< optional features (VDU_NET_OPTIONAL_FEATURES subset) */
+	const char *name;    /**< VDUSE and vdpa device name */
+	uint8_t mac[6];	     /**< MAC address offered to the driver */
+	uint16_t mtu;	     /**< MTU offered; 0 offers none */
+	uint16_t queue_size; /**< largest ring per queue (power of two) */
+	/**
+	 * Offloads to offer both ways, as RTE_ETH_TX_OFFLOAD_TCP_CKSUM and
+	 * UDP_CKSUM (partial checksums; both or neither), TCP_TSO and UDP_TSO
+	 * (each needs the checksums); the driver maps them to virtio features.
+	 */
+	uint64_t offloads;
+	bool packed_ring;	   /**< offer VIRTIO_F_RING_PACKED */
 	bool hugepages;		   /**< hugepage-backed bounce buffer when possible */
 	int socket_id;		   /**< NUMA socket of the polling worker, or SOCKET_ID_ANY */
 	enum vdu_driver driver;	   /**< virtio_vdpa (container) or vhost_vdpa (VM) */
@@ -37,6 +44,11 @@ struct port_vduse_params {
 	bool fresh;		   /**< replace a surviving device instead */
 };
 
+/** The offloads a vduse port can offer (port_vduse_params::offloads). */
+#define PORT_VDUSE_OFFLOADS                                            \
+	(RTE_ETH_TX_OFFLOAD_TCP_CKSUM | RTE_ETH_TX_OFFLOAD_UDP_CKSUM | \
+	 RTE_ETH_TX_OFFLOAD_TCP_TSO | RTE_ETH_TX_OFFLOAD_UDP_TSO)
+
 /**
  * Create the device, attach it to the vdpa bus and open it as a port; or,
  * with a state directory, take back the device of that name a dead process
@@ -44,7 +56,9 @@ struct port_vduse_params {
  *
  * @param params what to create
  * @param pool   mbufs for frames the driver transmits
- * @param err    set to a negative errno on failure (the cause is logged)
+ * @param err    set to a negative errno on failure (the cause is logged):
+ *               -EINVAL for offloads outside PORT_VDUSE_OFFLOADS or TSO
+ *               without the checksums
  * @return the port, or NULL.
  */
 struct port *port_vduse_open(const struct port_vduse_params *params, struct rte_mempool *pool,

@@ -12,7 +12,9 @@
 
 #include <cmocka.h>
 
+#include "commands.h"
 #include "control.h"
+#include "fwd/fwd.h"
 #include "netdev.h"
 #include "options.h"
 
@@ -252,57 +254,91 @@ static void fake_stats_get(struct port *port, struct port_stats *stats)
 	*stats = (struct port_stats){.rx_packets = 42, .tx_packets = 7};
 }
 
+static int fake_xstats_get(struct port *port, struct port_xstat *xs, unsigned int n)
+{
+	(void)port;
+	if (xs != NULL && n >= 1)
+		xs[0] = (struct port_xstat){"rx_bad_chains", 3};
+	return 1;
+}
+
 static const struct port_ops fake_ops = {
 	.link_get = fake_link_get,
 	.link_set = fake_link_set,
 	.stats_get = fake_stats_get,
+	.xstats_get = fake_xstats_get,
 };
 
 /* Run a command; return its output in @out. */
-static int exec(const char *cmd, const struct vns_control_ports *ports, char *out, size_t len)
+static int exec(const char *cmd, struct vns_switch *sw, char *out, size_t len)
 {
 	char line[128];
 	FILE *f = fmemopen(out, len, "w");
 	int ret;
 
 	snprintf(line, sizeof(line), "%s", cmd);
-	ret = vns_control_exec(line, f, ports);
+	ret = vns_command_exec(line, f, sw);
 	fclose(f);
 	return ret;
 }
 
 static void test_control_commands(void **state)
 {
-	struct fake_port a = {.port = {.ops = &fake_ops, .name = "red0"}, .link_up = true};
-	struct fake_port b = {.port = {.ops = &fake_ops, .name = "blue0"}, .link_up = true};
-	struct port *list[] = {&a.port, &b.port};
-	struct vns_control_ports ports = {list, 2};
-	char out[2048];
+	struct fake_port a = {.port = {.ops = &fake_ops, .name = "red0", .id = 0}, .link_up = true};
+	struct fake_port b = {.port = {.ops = &fake_ops, .name = "blue0", .id = 1},
+			      .link_up = true};
+	struct vns_port va = {.port = &a.port, .info = {.driver = "fake", .nb_rx_queues = 1}};
+	struct vns_port vb = {.port = &b.port,
+			      .info = {.driver = "fake", .nb_rx_queues = 1},
+			      .vlan = {.access_vid = 10}};
+	static struct vns_worker worker;
+	struct vns_switch sw = {.ports = {&va, &vb},
+				.nb_ports = 2,
+				.engine = &fwd_bridge,
+				.workers = &worker,
+				.nb_workers = 1};
+	char out[4096];
 
 	(void)state;
-	assert_int_equal(exec("link blue0 down\n", &ports, out, sizeof(out)), 0);
+	memset(va.vlan.trunk, 0xff, sizeof(va.vlan.trunk));
+	worker.counters[0].filtered = 5;
+	assert_int_equal(exec("link blue0 down\n", &sw, out, sizeof(out)), 0);
 	assert_false(b.link_up);
 	assert_true(a.link_up);
 	assert_string_equal(out, "ok\n");
-	assert_int_equal(exec("show ports", &ports, out, sizeof(out)), 0);
-	assert_non_null(strstr(out, "port 1: blue0 link down"));
-	assert_int_equal(exec("show stats red0", &ports, out, sizeof(out)), 0);
+	assert_int_equal(exec("show ports", &sw, out, sizeof(out)), 0);
+	assert_non_null(strstr(out, "port 1: blue0 link down driver fake"));
+	assert_non_null(strstr(out, "access vlan 10"));
+	assert_non_null(
+		strstr(out, "port 0: red0 link up driver fake rxq 1 txq 0 mtu 0 trunk all"));
+	assert_int_equal(exec("show stats red0", &sw, out, sizeof(out)), 0);
 	assert_non_null(strstr(out, "RX-packets: 42"));
-	assert_non_null(strstr(out, "TX-gso-segments: 0"));
+	assert_non_null(strstr(out, "RX-filtered: 5"));
 	assert_null(strstr(out, "blue0"));
+	assert_int_equal(exec("show xstats red0", &sw, out, sizeof(out)), 0);
+	assert_non_null(strstr(out, "rx_bad_chains: 3\n"));
 
-	assert_int_equal(exec("link nosuch up", &ports, out, sizeof(out)), -1);
+	assert_int_equal(exec("set fwd macswap", &sw, out, sizeof(out)), 0);
+	assert_ptr_equal(sw.engine, &fwd_macswap);
+	assert_int_equal(exec("set fwd warp", &sw, out, sizeof(out)), -1);
+	assert_non_null(strstr(out, "error: no engine 'warp' (bridge|io|"));
+	assert_ptr_equal(sw.engine, &fwd_macswap);
+	assert_int_equal(exec("set aging -1", &sw, out, sizeof(out)), -1);
+	assert_non_null(strstr(out, "error: aging '-1'"));
+
+	assert_int_equal(exec("link nosuch up", &sw, out, sizeof(out)), -1);
 	assert_non_null(strstr(out, "error: no port 'nosuch'"));
-	assert_int_equal(exec("link red0 sideways", &ports, out, sizeof(out)), -1);
+	assert_int_equal(exec("link red0 sideways", &sw, out, sizeof(out)), -1);
 	assert_non_null(strstr(out, "error: usage: link PORT up|down"));
-	assert_int_equal(exec("reboot", &ports, out, sizeof(out)), -1);
+	assert_int_equal(exec("reboot", &sw, out, sizeof(out)), -1);
 	assert_non_null(strstr(out, "error: unknown command"));
-	assert_int_equal(exec("   ", &ports, out, sizeof(out)), -1);
-	assert_int_equal(exec("show stats nosuch", &ports, out, sizeof(out)), -1);
+	assert_int_equal(exec("   ", &sw, out, sizeof(out)), -1);
+	assert_int_equal(exec("show stats nosuch", &sw, out, sizeof(out)), -1);
+	assert_int_equal(exec("fdb flush nosuch", &sw, out, sizeof(out)), -1);
 
 	/* Without ports, "show stats" shows none (it read a missing argument). */
-	ports.count = 0;
-	assert_int_equal(exec("show stats", &ports, out, sizeof(out)), 0);
+	sw.nb_ports = 0;
+	assert_int_equal(exec("show stats", &sw, out, sizeof(out)), 0);
 	assert_string_equal(out, "ok\n");
 }
 

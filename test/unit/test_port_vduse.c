@@ -194,7 +194,7 @@ static void test_stats_reader_holds_off_queue_retirement(void **state)
 	drv_init(&d, 256, (1ULL << VIRTIO_F_VERSION_1) | (1ULL << VIRTIO_F_ACCESS_PLATFORM), 0);
 	start_queue(&d, VDU_NET_TXQ);
 	drv_publish(&d, drv_tx(&d, &no_hdr, frame, sizeof(frame), NULL, 0, false));
-	assert_int_equal(port_rx_burst(port, pkts, 4), 1);
+	assert_int_equal(port_rx_burst(port, 0, pkts, 4), 1);
 	rte_pktmbuf_free(pkts[0]);
 
 	assert_int_equal(pthread_create(&reader, NULL, read_stats, &r), 0);

@@ -1,0 +1,250 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
+/* The commands of the control socket, over the switch's state. */
+#include <errno.h>
+#include <inttypes.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "commands.h"
+#include "fdb.h"
+#include "fwd/fwd.h"
+#include "stats/stats.h"
+
+#define MAX_ARGS 8
+
+static struct vns_port *port_arg(struct vns_switch *sw, const char *name, FILE *out)
+{
+	struct vns_port *vp = vns_port_find(sw, name);
+
+	if (vp == NULL)
+		fprintf(out, "error: no port '%s' (see: show ports)\n", name);
+	return vp;
+}
+
+static int cmd_link(char **argv, int argc, FILE *out, struct vns_switch *sw)
+{
+	struct vns_port *vp;
+	int ret;
+
+	if (argc != 3 || (strcmp(argv[2], "up") && strcmp(argv[2], "down"))) {
+		fprintf(out, "error: usage: link PORT up|down\n");
+		return -1;
+	}
+	vp = port_arg(sw, argv[1], out);
+	if (vp == NULL)
+		return -1;
+	ret = port_link_set(vp->port, strcmp(argv[2], "up") == 0);
+	if (ret != 0) {
+		fprintf(out, "error: port %s: cannot set link %s: %s\n", argv[1], argv[2],
+			strerror(-ret));
+		return -1;
+	}
+	return 0;
+}
+
+static void print_vlan(FILE *out, const struct vns_port_vlan *v)
+{
+	unsigned int vid, n = 0;
+
+	if (v->access_vid != 0) {
+		fprintf(out, "access vlan %u", v->access_vid);
+		return;
+	}
+	for (vid = 1; vid < 4095; vid++)
+		n += (v->trunk[vid / 64] >> (vid % 64)) & 1;
+	if (n == 4094) {
+		fprintf(out, "trunk all");
+	} else {
+		fprintf(out, "trunk");
+		for (vid = 1; vid < 4095; vid++)
+			if ((v->trunk[vid / 64] >> (vid % 64)) & 1)
+				fprintf(out, " %u", vid);
+	}
+	if (v->native_vid != 0)
+		fprintf(out, " native %u", v->native_vid);
+}
+
+static void show_ports(FILE *out, struct vns_switch *sw)
+{
+	unsigned int i;
+
+	for (i = 0; i < sw->nb_ports; i++) {
+		struct vns_port *vp = sw->ports[i];
+		struct port_link link = {0};
+
+		if (vp == NULL)
+			continue;
+		port_link_get(vp->port, &link);
+		fprintf(out, "port %u: %s link %s driver %s rxq %u txq %u mtu %u ", i,
+			vp->port->name, link.up ? "up" : "down", vp->info.driver,
+			vp->info.nb_rx_queues, vp->info.nb_tx_queues, vp->info.mtu);
+		print_vlan(out, &vp->vlan);
+		fprintf(out, "\n");
+	}
+}
+
+struct fdb_print {
+	FILE *out;
+	struct vns_switch *sw;
+};
+
+static int print_entry(const struct fdb_entry_info *e, void *arg)
+{
+	struct fdb_print *p = arg;
+	const struct vns_port *vp = e->port < p->sw->nb_ports ? p->sw->ports[e->port] : NULL;
+	char mac[RTE_ETHER_ADDR_FMT_SIZE];
+
+	rte_ether_format_addr(mac, sizeof(mac), &e->mac);
+	fprintf(p->out, "%4u  %s  %-16s %u%s\n", e->vlan, mac, vp != NULL ? vp->port->name : "?",
+		e->age, e->dynamic ? "" : " static");
+	return 0;
+}
+
+static void show_fdb(FILE *out, struct vns_switch *sw)
+{
+	struct fdb_print p = {out, sw};
+
+	fprintf(out, "VLAN  MAC                PORT             AGE\n");
+	fdb_walk(sw->fdb, print_entry, &p);
+}
+
+static void show_fdb_stats(FILE *out, struct vns_switch *sw)
+{
+	struct fdb_stats s;
+
+	fdb_stats_get(sw->fdb, &s);
+	fprintf(out,
+		"entries: %" PRIu64 "\nstatic: %" PRIu64 "\nlearned: %" PRIu64 "\nmoved: %" PRIu64
+		"\naged: %" PRIu64 "\nevicted: %" PRIu64 "\nflushed: %" PRIu64
+		"\nlearn-dropped: %" PRIu64 "\nlearn-refused: %" PRIu64 "\naging-time: %u\n",
+		s.entries, s.static_entries, s.learned, s.moved, s.aged, s.evicted, s.flushed,
+		s.learn_dropped, s.learn_refused, fdb_get_aging_time(sw->fdb));
+}
+
+static int cmd_show(char **argv, int argc, FILE *out, struct vns_switch *sw)
+{
+	struct vns_port *vp;
+
+	if (argc == 2 && strcmp(argv[1], "ports") == 0) {
+		show_ports(out, sw);
+		return 0;
+	}
+	if (argc == 2 && strcmp(argv[1], "stats") == 0) {
+		vns_stats_ports(out, sw);
+		return 0;
+	}
+	if (argc == 3 && strcmp(argv[1], "stats") == 0) {
+		vp = port_arg(sw, argv[2], out);
+		if (vp == NULL)
+			return -1;
+		vns_stats_port(out, sw, vp);
+		return 0;
+	}
+	if (argc == 3 && strcmp(argv[1], "xstats") == 0) {
+		vp = port_arg(sw, argv[2], out);
+		if (vp == NULL)
+			return -1;
+		return vns_stats_xstats(out, vp) < 0 ? -1 : 0;
+	}
+	if (argc == 2 && strcmp(argv[1], "fdb") == 0) {
+		show_fdb(out, sw);
+		return 0;
+	}
+	if (argc == 2 && strcmp(argv[1], "fdb-stats") == 0) {
+		show_fdb_stats(out, sw);
+		return 0;
+	}
+	if (argc == 2 && strcmp(argv[1], "workers") == 0) {
+		vns_stats_workers(out, sw);
+		return 0;
+	}
+	fprintf(out, "error: usage: show ports | stats [PORT] | xstats PORT | fdb | fdb-stats | "
+		     "workers\n");
+	return -1;
+}
+
+static int cmd_set(char **argv, int argc, FILE *out, struct vns_switch *sw)
+{
+	const struct fwd_engine *engine;
+	char *end;
+	unsigned long v;
+
+	if (argc == 3 && strcmp(argv[1], "fwd") == 0) {
+		engine = fwd_engine_find(argv[2]);
+		if (engine == NULL) {
+			fprintf(out, "error: no engine '%s' (%s)\n", argv[2], fwd_engine_names());
+			return -1;
+		}
+		/* Workers load it once a round: the next burst uses it. */
+		__atomic_store_n(&sw->engine, engine, __ATOMIC_RELEASE);
+		return 0;
+	}
+	if (argc == 3 && strcmp(argv[1], "aging") == 0) {
+		errno = 0;
+		v = strtoul(argv[2], &end, 10);
+		if (*argv[2] < '0' || *argv[2] > '9' || *end != '\0' || errno != 0 || v > 1000000) {
+			fprintf(out, "error: aging '%s': not a number of seconds in 0..1000000\n",
+				argv[2]);
+			return -1;
+		}
+		fdb_set_aging_time(sw->fdb, (uint32_t)v);
+		return 0;
+	}
+	fprintf(out, "error: usage: set fwd %s | set aging SECONDS\n", fwd_engine_names());
+	return -1;
+}
+
+static int cmd_fdb(char **argv, int argc, FILE *out, struct vns_switch *sw)
+{
+	struct vns_port *vp;
+	int n;
+
+	if (argc == 2 && strcmp(argv[1], "flush") == 0) {
+		fprintf(out, "flushed %u\n", fdb_flush_all(sw->fdb));
+		return 0;
+	}
+	if (argc == 3 && strcmp(argv[1], "flush") == 0) {
+		vp = port_arg(sw, argv[2], out);
+		if (vp == NULL)
+			return -1;
+		n = fdb_flush(sw->fdb, vp->port->id);
+		fprintf(out, "flushed %d\n", n);
+		return 0;
+	}
+	fprintf(out, "error: usage: fdb flush [PORT]\n");
+	return -1;
+}
+
+int vns_command_exec(char *line, FILE *out, struct vns_switch *sw)
+{
+	static const struct {
+		const char *name;
+		int (*run)(char **argv, int argc, FILE *out, struct vns_switch *sw);
+	} commands[] = {
+		{"link", cmd_link},
+		{"show", cmd_show},
+		{"set", cmd_set},
+		{"fdb", cmd_fdb},
+	};
+	char *argv[MAX_ARGS], *save = NULL, *tok;
+	int argc = 0, ret = -1;
+	unsigned int i;
+
+	for (tok = strtok_r(line, " \t\r\n", &save); tok != NULL && argc < MAX_ARGS;
+	     tok = strtok_r(NULL, " \t\r\n", &save))
+		argv[argc++] = tok;
+	if (argc == 0) {
+		fprintf(out, "error: empty command (link, show, set, fdb)\n");
+		return -1;
+	}
+	for (i = 0; i < RTE_DIM(commands); i++)
+		if (strcmp(argv[0], commands[i].name) == 0)
+			break;
+	if (i == RTE_DIM(commands))
+		fprintf(out, "error: unknown command '%s' (link, show, set, fdb)\n", argv[0]);
+	else
+		ret = commands[i].run(argv, argc, out, sw);
+	if (ret == 0)
+		fprintf(out, "ok\n");
+	return ret;
+}

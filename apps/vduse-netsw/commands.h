@@ -1,0 +1,35 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
+#ifndef VNS_COMMANDS_H
+#define VNS_COMMANDS_H
+
+/**
+ * @file
+ * The switch's commands, as the control socket takes them:
+ *
+ *     link PORT up|down         set the link the port's peer sees
+ *     show ports                ports, drivers, links, VLAN modes
+ *     show stats [PORT]         counters (testpmd's layout)
+ *     show xstats PORT          extended counters, drops by reason
+ *     show fdb                  the MAC table: VLAN, MAC, port, age
+ *     show fdb-stats            the MAC table's counters
+ *     show workers              receive queues and busy/idle cycles per worker
+ *     set fwd ENGINE            switch the forwarding engine
+ *     set aging SECONDS         MAC aging time (0: never)
+ *     fdb flush [PORT]          forget the MACs of one port, or all
+ *
+ * Every answer ends with a line "ok" or is one line starting with "error: ".
+ * Control thread only.
+ */
+
+#include <stdio.h>
+
+#include "switch.h"
+
+/**
+ * Run one command line and write the answer to @p out.
+ *
+ * @return 0 when the command succeeded, -1 otherwise.
+ */
+int vns_command_exec(char *line, FILE *out, struct vns_switch *sw);
+
+#endif /* VNS_COMMANDS_H */

@@ -1,0 +1,73 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
+#ifndef VNS_SWITCH_H
+#define VNS_SWITCH_H
+
+/**
+ * @file
+ * The switch's shared state: the port table, the MAC table, the forwarding
+ * engine and the workers. The control thread owns it; the workers read the
+ * parts marked so, which are published with release stores and retired
+ * through the RCU variable @ref vns_switch::qsbr.
+ */
+
+#include <stdbool.h>
+#include <stdint.h>
+#include <string.h>
+
+#include <rte_rcu_qsbr.h>
+#include <rte_spinlock.h>
+
+#include "fdb.h"
+#include "options.h"
+#include "port.h"
+
+struct fwd_engine;
+struct vns_worker;
+
+/** A port of the switch: the driver's port, and what the switch keeps of it. */
+struct vns_port {
+	struct port *port;	   /**< the driver's port */
+	struct port_info info;	   /**< as opened */
+	struct vns_port_vlan vlan; /**< VLAN mode; workers read it */
+	bool vduse;		   /**< a VDUSE port (netdev placement, state files) */
+	/** Serialises a transmit queue shared by more workers than it has queues. */
+	rte_spinlock_t txq_lock[PORT_MAX_QUEUES];
+	bool txq_shared; /**< more workers than transmit queues: take the lock */
+};
+
+/** Everything the switch runs. */
+struct vns_switch {
+	/** Port table, by port id; NULL where none. Workers read it. */
+	struct vns_port *ports[VNS_MAX_PORTS];
+	unsigned int nb_ports;		 /**< highest port id + 1 */
+	struct fdb *fdb;		 /**< the bridge's MAC table */
+	const struct fwd_engine *engine; /**< workers read it each round */
+	struct vns_worker *workers;	 /**< one per worker lcore */
+	unsigned int nb_workers;	 /**< their number */
+	struct rte_rcu_qsbr *qsbr;	 /**< the workers report to it */
+	volatile bool stop;		 /**< set to end the workers' loops */
+};
+
+/**
+ * Whether @p vid is one of @p v's VLANs (its access VLAN, or a trunked or
+ * native one). Any thread.
+ */
+static inline bool vns_vlan_member(const struct vns_port_vlan *v, uint16_t vid)
+{
+	if (v->access_vid != 0)
+		return vid == v->access_vid;
+	return vid == v->native_vid || (v->trunk[vid / 64] >> (vid % 64)) & 1;
+}
+
+/** The port of @p sw called @p name, or NULL. Control thread. */
+static inline struct vns_port *vns_port_find(struct vns_switch *sw, const char *name)
+{
+	unsigned int i;
+
+	for (i = 0; i < sw->nb_ports; i++)
+		if (sw->ports[i] != NULL && strcmp(sw->ports[i]->port->name, name) == 0)
+			return sw->ports[i];
+	return NULL;
+}
+
+#endif /* VNS_SWITCH_H */

@@ -1,0 +1,88 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
+#ifndef VNS_WORKER_H
+#define VNS_WORKER_H
+
+/**
+ * @file
+ * Workers: poll-mode, run-to-completion loops on the EAL worker lcores. Each
+ * polls the receive queues assigned to it, hands every burst to the
+ * forwarding engine, and sends what the engine buffered. No lock, syscall or
+ * allocation on the way, except a transmit queue's spinlock when more workers
+ * than the port has transmit queues send to it.
+ */
+
+#include <stdbool.h>
+#include <stdint.h>
+
+#include <rte_mbuf.h>
+
+#include "switch.h"
+
+/** Frames received or sent in one go. */
+#define VNS_BURST 32
+/** Times a worker retries frames a full transmit queue did not take before dropping them. */
+#define VNS_TX_RETRIES 8
+/** Most receive queues one worker polls. */
+#define VNS_MAX_RXQ 128
+
+/** A receive queue a worker polls. */
+struct vns_rxq {
+	uint16_t port_id; /**< in the switch's port table */
+	uint16_t queue;	  /**< the port's receive queue */
+	bool pinned;	  /**< placed by the user, not by the round-robin */
+};
+
+/** Frames waiting to go out of one port, and what became of earlier ones. */
+struct vns_txbuf {
+	uint16_t n;			  /**< frames in @p pkts */
+	struct rte_mbuf *pkts[VNS_BURST]; /**< to send */
+};
+
+/** What a worker counts, per port; only that worker writes them. */
+struct vns_port_counters {
+	uint64_t tx_full;  /**< frames dropped: the transmit queue stayed full */
+	uint64_t filtered; /**< frames dropped by the engine (VLAN, same port, no peer) */
+	uint64_t flooded;  /**< frames the bridge flooded */
+	uint64_t no_mbuf;  /**< copies for flooding that found no mbuf */
+};
+
+/** A worker lcore and what it serves. */
+struct vns_worker {
+	unsigned int lcore_id;		 /**< EAL lcore */
+	unsigned int index;		 /**< 0..nb_workers-1: picks transmit queues */
+	int socket_id;			 /**< its NUMA socket */
+	unsigned int nb_rxq;		 /**< receive queues polled */
+	struct vns_rxq rxq[VNS_MAX_RXQ]; /**< in polling order */
+	struct vns_switch *sw;		 /**< the switch */
+	uint64_t busy_cycles;		 /**< TSC cycles of rounds that received or sent frames */
+	uint64_t idle_cycles;		 /**< TSC cycles of rounds that found nothing */
+	uint64_t rx_packets;		 /**< frames received */
+	uint64_t seq;			 /**< per-worker sequence for generating engines */
+	struct vns_txbuf tx[VNS_MAX_PORTS];		  /**< by destination port id */
+	struct vns_port_counters counters[VNS_MAX_PORTS]; /**< by port id */
+} __rte_cache_aligned;
+
+/**
+ * Queue @p m for port @p port_id; sent when the buffer fills or at the end
+ * of the burst. Frames for a port that is gone are freed and counted.
+ * Worker lcore only.
+ */
+void vns_worker_send(struct vns_worker *w, uint16_t port_id, struct rte_mbuf *m);
+
+/** Send everything buffered (retrying a full queue a little). Worker lcore only. */
+void vns_worker_flush(struct vns_worker *w);
+
+/**
+ * Assign every receive queue of the switch's ports to the workers:
+ * round-robin over the workers of the port's NUMA socket when there are any
+ * (otherwise over all), pinned queues kept where they are. Control thread,
+ * before the workers run.
+ *
+ * @return 0, or -ENOSPC when a worker would poll more than VNS_MAX_RXQ.
+ */
+int vns_workers_assign(struct vns_switch *sw);
+
+/** The worker loop, for rte_eal_remote_launch(); @p arg is its vns_worker. @return 0. */
+int vns_worker_main(void *arg);
+
+#endif /* VNS_WORKER_H */
