@@ -92,11 +92,12 @@ static int print_entry(const struct fdb_entry_info *e, void *arg)
 {
 	struct fdb_print *p = arg;
 	const struct vns_port *vp = e->port < p->sw->nb_ports ? p->sw->ports[e->port] : NULL;
-	char mac[RTE_ETHER_ADDR_FMT_SIZE];
+	const uint8_t *m = e->mac.addr_bytes;
 
-	rte_ether_format_addr(mac, sizeof(mac), &e->mac);
-	fprintf(p->out, "%4u  %s  %-16s %u%s\n", e->vlan, mac, vp != NULL ? vp->port->name : "?",
-		e->age, e->dynamic ? "" : " static");
+	/* Lower case, as ip and bridge print MACs. */
+	fprintf(p->out, "%4u  %02x:%02x:%02x:%02x:%02x:%02x  %-16s %u%s\n", e->vlan, m[0], m[1],
+		m[2], m[3], m[4], m[5], vp != NULL ? vp->port->name : "?", e->age,
+		e->dynamic ? "" : " static");
 	return 0;
 }
 

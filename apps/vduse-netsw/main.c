@@ -256,6 +256,7 @@ int main(int argc, char **argv)
 	if (sw.nb_ports == 0 && control == NULL) {
 		fprintf(stderr, "vduse-netsw: no ports: give --vduse, or ethdevs to EAL (-a, "
 				"--vdev), or --control PATH\n");
+		status = 2;
 		goto close_ports;
 	}
 	if (vns_workers_assign(&sw) < 0) {

@@ -200,7 +200,6 @@ static void test_parse_help(void **state)
 static void test_parse_rejects_bad_input(void **state)
 {
 	static const char *const bad[] = {
-		"",						    /* no port */
 		"--vduse p0,mac=01:00:00:00:00:01",		    /* multicast MAC */
 		"--vduse p0,mac=zz:00:00:00:00:01",		    /* not a MAC */
 		"--vduse p0,mtu=20",				    /* MTU too small */
@@ -222,7 +221,18 @@ static void test_parse_rejects_bad_input(void **state)
 		"--vduse p0 --stats-period -1",			    /* not a number */
 		"--vduse p0 --control-group nosuchgroup-vns --control /x", /* unknown group */
 		"--vduse p0 --control-group 0",	  /* group without socket */
-		"--queue-size 256",		  /* no port, no socket */
+		"--vduse p0,vlan=0",		  /* VLAN 0 is not a VLAN */
+		"--vduse p0,vlan=4095",		  /* reserved */
+		"--vduse p0,trunk=10+",		  /* empty VLAN */
+		"--vduse p0,vlan=10,native=20",	  /* native VLAN on an access port */
+		"--port",			  /* no name */
+		"--port ,vlan=10",		  /* empty name */
+		"--port net_tap0,rxq=0",	  /* no queue */
+		"--port net_tap0,rxq=17",	  /* over PORT_MAX_QUEUES */
+		"--port net_tap0 --port net_tap0", /* twice */
+		"--port net_tap0,speed=10",	  /* unknown key */
+		"--fdb-size 15",		  /* too small */
+		"--aging x",			  /* not a number */
 		"--vduse p0 --state-dir run/vns", /* not an absolute path */
 	};
 	(void)state;

@@ -138,7 +138,7 @@ def test_every_line_answered(work):
         ('show ports\n\n', 'ok\n'),
         ('\n  \nshow stats\n', 'ok\n'),
         ('show ports', 'ok\n'),
-        ('bogus\nshow ports\n', "error: unknown command 'bogus' (link, show)\nok\n"),
+        ('bogus\nshow ports\n', "error: unknown command 'bogus' (link, show, set, fdb)\nok\n"),
         ('link nosuch down\r\nshow stats\r\n',
          "error: no port 'nosuch' (see: show ports)\nok\n"),
     ]
@@ -345,8 +345,11 @@ def test_bad_options(work):
     r = run(EAL)
     check(r.returncode == 2, 'no "--": status %d' % r.returncode)
     check("give them after '--'" in r.stderr, 'no "--":\n' + r.stderr)
-    r = run(['--', '--stats-period', '5'])
+    r = run(EAL + ['--', '--stats-period', '5'])
     check(r.returncode == 2 and 'no ports' in r.stderr, 'no port, no socket:\n' + r.stderr)
+    r = run(['--', '--fwd', 'warp'])
+    check(r.returncode == 2 and 'no such engine' in r.stderr and 'EAL' not in r.stderr,
+          'unknown engine:\n' + r.stderr)
 
 
 def test_eal_failures_explained(work):

@@ -1,0 +1,265 @@
+#!/bin/bash
+# SPDX-License-Identifier: BSD-3-Clause
+#
+# The switch on the host, no guest: three network namespaces, each behind a
+# veth pair whose outer end is a DPDK net_af_packet port of the switch (the
+# "NICs"). Needs root (namespaces, veth, AF_PACKET).
+#
+#   bridge.sh SWITCH_BINARY MODE
+#   MODE: learn     learning, flooding of broadcast and unknown unicast, the
+#                   MAC table, a MAC move, aging
+#         vlan      access ports isolate VLANs; a trunk port carries 802.1Q tags
+#         limit     a MAC flood from one port fills the table without evicting
+#                   the other ports' entries
+#         engines   io, mac, macswap, rxonly, txonly, flowgen switched at run time
+#         badargs   bad ports, engines, VLANs are refused with their reason
+set -euo pipefail
+sw_bin=${1:?switch binary}
+mode=${2:?mode}
+[ "$(id -u)" -eq 0 ] || { echo "SKIP: needs root (namespaces, veth)"; exit 77; }
+tag=vns$$
+work=$(mktemp -d)
+ctl=$work/ctl.sock
+sw_pid=
+
+cleanup() {
+	[ -n "$sw_pid" ] && kill "$sw_pid" 2>/dev/null && wait "$sw_pid" 2>/dev/null
+	for i in 1 2 3; do
+		ip netns del "$tag-$i" 2>/dev/null || true
+		ip link del "$tag-h$i" 2>/dev/null || true
+	done
+	rm -rf "$work"
+}
+trap cleanup EXIT
+
+fail() {
+	echo "FAIL: $*" >&2
+	[ -f "$work/switch.log" ] && { echo "--- switch log"; cat "$work/switch.log"; } >&2
+	exit 1
+}
+
+# Namespace i has eth0 (10.0.0.i/24, MAC 02:00:00:00:0a:0i); its peer
+# $tag-hi in the root namespace is the switch's port.
+for i in 1 2 3; do
+	ip netns add "$tag-$i"
+	ip link add "$tag-h$i" type veth peer name eth0 netns "$tag-$i"
+	sysctl -qw "net.ipv6.conf.$tag-h$i.disable_ipv6=1"
+	ip link set "$tag-h$i" up
+	ip -n "$tag-$i" link set eth0 address "02:00:00:00:0a:0$i"
+	ip -n "$tag-$i" addr add "10.0.0.$i/24" dev eth0
+	ip -n "$tag-$i" link set eth0 up
+	ip -n "$tag-$i" link set lo up
+	# No router solicitations or DAD probes to muddle the MAC table.
+	ip netns exec "$tag-$i" sysctl -qw net.ipv6.conf.all.disable_ipv6=1
+done
+mac() { echo "02:00:00:00:0a:0$1"; }
+in_ns() { local n=$1; shift; ip netns exec "$tag-$n" "$@"; }
+
+control() {
+	echo "$*" | socat -t 5 - "UNIX-CONNECT:$ctl"
+}
+
+# start_switch [SWITCH OPTIONS...]: the three veths as ports 0, 1, 2.
+start_switch() {
+	"$sw_bin" --no-huge -m 512 --no-pci --no-shconf --file-prefix "$tag" -l 0-1 \
+		--log-level=1 \
+		--vdev "net_af_packet0,iface=$tag-h1" --vdev "net_af_packet1,iface=$tag-h2" \
+		--vdev "net_af_packet2,iface=$tag-h3" -- --control "$ctl" "$@" \
+		>"$work/switch.log" 2>&1 &
+	sw_pid=$!
+	for _ in $(seq 100); do
+		grep -q '^vduse-netsw: forwarding' "$work/switch.log" && return 0
+		kill -0 "$sw_pid" 2>/dev/null || fail "switch exited while starting"
+		sleep 0.1
+	done
+	fail "switch did not start"
+}
+
+stop_switch() {
+	local rc=0
+	kill -TERM "$sw_pid"
+	wait "$sw_pid" || rc=$?
+	sw_pid=
+	[ "$rc" -eq 0 ] || fail "switch exited with $rc after SIGTERM"
+}
+
+ping_ok() { in_ns "$1" ping -c 2 -i 0.2 -W 2 "10.0.0.$2" >/dev/null || fail "$1 cannot ping $2"; }
+ping_fails() {
+	in_ns "$1" ping -c 2 -i 0.2 -W 1 "10.0.0.$2" >/dev/null 2>&1 && fail "$1 reaches $2"
+	return 0
+}
+
+# fdb_port MAC: the port the MAC table has for MAC (in VLAN ${2:-0}), or "".
+fdb_port() {
+	control "show fdb" | awk -v m="$1" -v v="${2:-0}" '$1 == v && $2 == m { print $3 }'
+}
+
+# counter NAME: a line "NAME: value" of "show fdb-stats".
+fdb_stat() {
+	control "show fdb-stats" | awk -v k="$1:" '$1 == k { print $2 }'
+}
+
+case "$mode" in
+learn)
+	start_switch --aging 5
+	# Before any frame the table is empty; ARP broadcasts are flooded to all.
+	[ "$(control "show fdb" | wc -l)" -eq 2 ] || fail "MAC table not empty at start: $(control "show fdb")"
+	in_ns 3 timeout 8 tcpdump -i eth0 -nn -e -l -c 50 arp >"$work/cap3" 2>/dev/null &
+	cap=$!
+	sleep 1
+	ping_ok 1 2
+	sleep 0.5
+	[ "$(fdb_port "$(mac 1)")" = net_af_packet0 ] || fail "$(mac 1) not learned on port 0: $(control show fdb)"
+	[ "$(fdb_port "$(mac 2)")" = net_af_packet1 ] || fail "$(mac 2) not learned on port 1: $(control show fdb)"
+	[ -z "$(fdb_port "$(mac 3)")" ] || fail "$(mac 3) learned without sending"
+	echo "ok: both MACs learned on their ports"
+	kill -INT "$cap" 2>/dev/null || true
+	wait "$cap" 2>/dev/null || true
+	grep -q 'Request who-has 10.0.0.2' "$work/cap3" || fail "the ARP broadcast was not flooded to port 2: $(cat "$work/cap3")"
+	# Known unicast: none of it reaches the third port once learned.
+	in_ns 3 timeout 5 tcpdump -i eth0 -nn -e -l icmp >"$work/cap3" 2>/dev/null &
+	cap=$!
+	sleep 1
+	in_ns 1 ping -c 5 -i 0.1 10.0.0.2 >/dev/null || fail "1 cannot ping 2"
+	wait "$cap" 2>/dev/null || true
+	icmp=$(grep -c 'ICMP echo' "$work/cap3" || true)
+	[ "$icmp" -eq 0 ] || fail "port 2 saw $icmp ICMP frames of 1<->2: known unicast flooded: $(cat "$work/cap3"; control show fdb)"
+	echo "ok: broadcast flooded, known unicast not"
+	# From here on no ARP: neighbour probes would refresh the entries.
+	ip -n "$tag-1" neigh replace 10.0.0.2 lladdr "$(mac 2)" dev eth0 nud permanent
+	ip -n "$tag-2" neigh replace 10.0.0.1 lladdr "$(mac 1)" dev eth0 nud permanent
+	# MAC move: 3 sends a frame from 2's MAC.
+	in_ns 3 python3 - "$(mac 2)" <<'PY'
+import socket, struct, sys
+s = socket.socket(socket.AF_PACKET, socket.SOCK_RAW)
+s.bind(("eth0", 0))
+s.send(b"\xff" * 6 + bytes.fromhex(sys.argv[1].replace(":", "")) + struct.pack("!H", 0x88b5) + bytes(46))
+PY
+	sleep 0.5
+	[ "$(fdb_port "$(mac 2)")" = net_af_packet2 ] || fail "$(mac 2) did not move to port 2: $(control show fdb)"
+	[ "$(fdb_stat moved)" -ge 1 ] || fail "no move counted"
+	echo "ok: MAC move to port 2 learned"
+	# Aging: idle for more than 5 s (give or take the 1 s resolution), the entries go.
+	sleep 7
+	[ -z "$(fdb_port "$(mac 1)")" ] || fail "$(mac 1) did not age out: $(control show fdb)"
+	[ "$(fdb_stat aged)" -ge 2 ] || fail "aging not counted: $(control show fdb-stats)"
+	echo "ok: entries aged out after 5 s"
+	control "show stats net_af_packet2" | grep -q 'RX-flooded' || fail "no RX-flooded counter"
+	stop_switch
+	;;
+vlan)
+	# 1 and 2 in VLAN 10, 3 in VLAN 20: 1 reaches 2, not 3.
+	start_switch --port "net_af_packet0,vlan=10" --port "net_af_packet1,vlan=10" \
+		--port "net_af_packet2,vlan=20"
+	ping_ok 1 2
+	ping_fails 1 3
+	control "show ports" | grep -q 'net_af_packet2 .*access vlan 20' || fail "show ports: $(control show ports)"
+	echo "ok: access VLANs 10 and 20 isolated"
+	stop_switch
+	# 3 becomes a trunk of 10 and 20 (the host may have no 802.1Q netdevs:
+	# tagged frames are sent and read with AF_PACKET).
+	start_switch --port "net_af_packet0,vlan=10" --port "net_af_packet1,vlan=20" \
+		--port "net_af_packet2,trunk=10+20"
+	in_ns 3 timeout 6 tcpdump -i eth0 -nn -e -l -c 1 arp >"$work/cap3" 2>/dev/null &
+	cap=$!
+	in_ns 1 timeout 6 tcpdump -i eth0 -nn -e -l -c 1 ether src "$(mac 3)" >"$work/cap1" 2>/dev/null &
+	cap1=$!
+	sleep 1
+	in_ns 1 ping -c 1 -W 1 10.0.0.3 >/dev/null 2>&1 || true
+	wait "$cap" 2>/dev/null || true
+	grep -q 'vlan 10' "$work/cap3" || fail "1's ARP on the trunk is not tagged 10: $(cat "$work/cap3")"
+	echo "ok: a frame of access VLAN 10 leaves the trunk tagged 10"
+	# 3 sends a frame tagged 10 (to 1's MAC) and one tagged 30 (not trunked).
+	in_ns 3 python3 - "$(mac 1)" "$(mac 3)" <<'PY'
+import socket, struct, sys
+dst, src = (bytes.fromhex(m.replace(":", "")) for m in sys.argv[1:3])
+s = socket.socket(socket.AF_PACKET, socket.SOCK_RAW)
+s.bind(("eth0", 0))
+for vid in (10, 30):
+    s.send(dst + src + struct.pack("!HHH", 0x8100, vid, 0x88b5) + bytes(46))
+PY
+	wait "$cap1" 2>/dev/null || true
+	grep -q "$(mac 3) > $(mac 1), ethertype Unknown (0x88b5)" "$work/cap1" ||
+		fail "1 did not get 3's frame untagged: $(cat "$work/cap1")"
+	[ "$(fdb_port "$(mac 3)" 10)" = net_af_packet2 ] || fail "$(mac 3) not learned in VLAN 10: $(control show fdb)"
+	[ -z "$(fdb_port "$(mac 3)" 30)" ] || fail "$(mac 3) learned in VLAN 30, which the trunk does not carry"
+	control "show stats net_af_packet2" | grep -q 'RX-filtered: 1 ' ||
+		fail "the VLAN 30 frame was not counted as filtered: $(control show stats net_af_packet2)"
+	echo "ok: trunk: VLAN 10 untagged to its access port and learned there; VLAN 30 filtered"
+	stop_switch
+	;;
+limit)
+	start_switch --fdb-size 64
+	ping_ok 1 2
+	sleep 0.5
+	# 3 sends frames from 2000 source MACs.
+	in_ns 3 python3 - <<'PY'
+import socket, struct
+s = socket.socket(socket.AF_PACKET, socket.SOCK_RAW)
+s.bind(("eth0", 0))
+for i in range(2000):
+    src = bytes([0x02, 0xee, 0, 0, i >> 8, i & 0xff])
+    s.send(b"\xff" * 6 + src + struct.pack("!H", 0x88b5) + bytes(46))
+PY
+	sleep 1
+	ping_ok 1 2
+	[ "$(fdb_port "$(mac 1)")" = net_af_packet0 ] || fail "the flood evicted $(mac 1): $(control show fdb-stats)"
+	[ "$(fdb_port "$(mac 2)")" = net_af_packet1 ] || fail "the flood evicted $(mac 2)"
+	entries=$(fdb_stat entries)
+	[ "$entries" -le 64 ] || fail "$entries entries in a table of 64"
+	[ "$(fdb_stat evicted)" -gt 0 ] || fail "no eviction counted: $(control show fdb-stats)"
+	echo "ok: 2000-MAC flood from port 2: $entries entries, $(fdb_stat evicted) evicted, the stable ones kept"
+	stop_switch
+	;;
+engines)
+	start_switch --fwd io
+	ping_ok 1 2
+	echo "ok: io: ports 0 and 1 paired"
+	control "set fwd rxonly" >/dev/null
+	ping_fails 1 2
+	echo "ok: rxonly: nothing forwarded"
+	control "set fwd mac" >/dev/null
+	in_ns 2 timeout 5 tcpdump -i eth0 -nn -e -l -c 1 icmp >"$work/cap2" 2>/dev/null &
+	cap=$!
+	sleep 1
+	in_ns 1 ping -c 3 -i 0.2 -W 1 10.0.0.2 >/dev/null 2>&1 || true
+	wait "$cap" 2>/dev/null || true
+	grep -q '> 02:00:00:00:00:01' "$work/cap2" || fail "mac: destination not 02:00:00:00:00:01: $(cat "$work/cap2")"
+	echo "ok: mac: destination rewritten to the peer's address"
+	control "set fwd txonly" >/dev/null
+	before=$(in_ns 2 cat /sys/class/net/eth0/statistics/rx_packets)
+	sleep 1
+	after=$(in_ns 2 cat /sys/class/net/eth0/statistics/rx_packets)
+	[ $((after - before)) -gt 1000 ] || fail "txonly: $((after - before)) frames in 1 s"
+	echo "ok: txonly: $((after - before)) frames in 1 s"
+	control "set fwd flowgen" >/dev/null
+	control "set fwd bridge" >/dev/null
+	sleep 0.5
+	ping_ok 1 2
+	ping_ok 1 3
+	echo "ok: back to bridge"
+	control "show workers" | grep -q 'busy cycles' || fail "show workers: $(control show workers)"
+	stop_switch
+	;;
+badargs)
+	expect_refused() {
+		local want=$1 rc=0
+		shift
+		"$sw_bin" --no-huge -m 512 --no-pci --no-shconf --file-prefix "$tag" -l 0-1 \
+			--log-level=1 --vdev "net_af_packet0,iface=$tag-h1" -- "$@" \
+			>"$work/out" 2>&1 || rc=$?
+		[ "$rc" -ne 0 ] || fail "$* accepted"
+		grep -q -- "$want" "$work/out" || fail "$*: no '$want' in: $(cat "$work/out")"
+	}
+	expect_refused "no such engine" --fwd warp
+	expect_refused "VLAN '5000' is not in 1..4094" --port net_af_packet0,vlan=5000
+	expect_refused "no such ethdev" --port net_nosuch0
+	expect_refused "backwards" --port net_af_packet0,trunk=20-10
+	expect_refused "native= is for trunks" --port net_af_packet0,vlan=10,native=20
+	expect_refused "fdb-size" --fdb-size 1
+	echo "ok: bad arguments refused with their reason"
+	;;
+*)
+	fail "unknown mode $mode"
+	;;
+esac
