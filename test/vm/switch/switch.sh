@@ -5,7 +5,8 @@
 # VDUSE ports of the switch, served by the kernel's own virtio_net.
 #
 #   switch.sh SWITCH_BINARY MODE [UDP_GSO_BINARY]
-#   MODE: ping|transfer|packed|jumbo|link|kill|uso|hup, or reconnect,
+#   MODE: ping|transfer|packed|jumbo|link|kill|uso|hup, bridge, bridge-xdp
+#   (two VDUSE ports and a veth driven by net_af_packet or net_af_xdp), or reconnect,
 #   reconnect-packed, reconnect-hugepages, reconnect-stale, reconnect-cycles[-N]
 #   (a switch killed with SIGKILL and started again takes its devices back;
 #   reconnect also with a used entry its driver was not interrupted for)
@@ -26,12 +27,12 @@ fail() {
 # launch_switch PORT_A PORT_B [MTU]: run the switch until it forwards; ports
 # in netns left and right, as eth0. SWITCH_OPTS adds options, B_OPTS keys of
 # the --vduse spec of PORT_B, B_MAC another MAC for it; A_NETNS and B_NETNS
-# name the namespaces another way (netns=).
+# name the namespaces another way (netns=); EAL_OPTS adds EAL options (--vdev).
 launch_switch() {
 	local a=$1 b=$2 mtu=${3:-} extra="" b_extra=${B_OPTS:+,$B_OPTS}
 	[ -n "$mtu" ] && extra=",mtu=$mtu"
 	# shellcheck disable=SC2086
-	"$sw_bin" --no-huge -m 256 --no-pci --no-shconf -l 0-1 --log-level=1 -- \
+	"$sw_bin" --no-huge -m 256 --no-pci --no-shconf -l 0-1 --log-level=1 ${EAL_OPTS:-} -- \
 		--control "$ctl" ${SWITCH_OPTS:-} \
 		--vduse "$a,netns=${A_NETNS:-left},ifname=eth0,mac=02:00:00:00:00:01$extra" \
 		--vduse "$b,netns=${B_NETNS:-right},ifname=eth0,mac=${B_MAC:-02:00:00:00:00:02}$extra$b_extra" \
@@ -88,19 +89,20 @@ ping_both_ways() {
 }
 
 # transfer MIB: random data over TCP, SHA-256 compared on arrival.
+# transfer MIB [FROM TO TO_ADDR]: MIB MiB of TCP, left to right by default.
 transfer() {
-	local mib=$1 sent got
+	local mib=$1 from=${2:-left} to=${3:-right} addr=${4:-10.0.0.2} sent got
 	head -c "${mib}M" /dev/urandom >"$work/data"
 	sent=$(sha256sum <"$work/data" | cut -d' ' -f1)
-	ip netns exec right socat -u TCP-LISTEN:5001,reuseaddr OPEN:"$work/recv",creat,trunc &
+	ip netns exec "$to" socat -u TCP-LISTEN:5001,reuseaddr OPEN:"$work/recv",creat,trunc &
 	local rx=$!
 	sleep 0.5
-	timeout 300 ip netns exec left socat -u OPEN:"$work/data" TCP:10.0.0.2:5001 ||
+	timeout 300 ip netns exec "$from" socat -u OPEN:"$work/data" "TCP:$addr:5001" ||
 		fail "sending ${mib} MiB failed"
 	wait "$rx" || fail "receiving failed"
 	got=$(sha256sum <"$work/recv" | cut -d' ' -f1)
 	[ "$sent" = "$got" ] || fail "SHA-256 differs: sent $sent, got $got"
-	echo "ok: ${mib} MiB over TCP, SHA-256 $got matches"
+	echo "ok: ${mib} MiB over TCP $from -> $to, SHA-256 $got matches"
 }
 
 # feature PORT BIT: 1 if the driver of PORT negotiated feature BIT, else 0.
@@ -245,6 +247,59 @@ lost_interrupt() {
 	[ "$errs" -eq $((errs0 + 1)) ] ||
 		fail "left's driver did not take the empty frame: rx_length_errors $errs0 -> $errs"
 	echo "ok: a used entry left without an interrupt is seen after the restart; ping both ways"
+}
+
+# nic_setup: namespace nic, its eth0 (10.0.0.3, 02:00:00:00:00:03) the peer
+# of veth nic-h, which the switch drives as an ethdev: a "physical NIC".
+nic_setup() {
+	ip netns add nic
+	ip link add nic-h type veth peer name eth0 netns nic
+	sysctl -qw net.ipv6.conf.nic-h.disable_ipv6=1
+	ip link set nic-h up
+	# A veth hands AF_PACKET its frames with checksums left to "hardware"
+	# (TP_STATUS_CSUMNOTREADY), which DPDK's net_af_packet does not finish:
+	# the sender must, as for any AF_PACKET switch on a veth.
+	ip netns exec nic ethtool -K eth0 tx off >/dev/null
+	ip -n nic link set eth0 address 02:00:00:00:00:03
+	ip -n nic addr add 10.0.0.3/24 dev eth0
+	ip -n nic link set eth0 up
+}
+
+# fdb_port MAC [VLAN]: the port the switch's MAC table has for MAC.
+fdb_port() {
+	control "show fdb" | awk -v m="$1" -v v="${2:-0}" '$1 == v && $2 == m { print $3 }'
+}
+
+# bridge_three PMD: two VDUSE ports and the NIC through PMD (net_af_packet or
+# net_af_xdp) bridged: all reach each other, the MAC table is as expected,
+# 64 MiB of TCP from a VDUSE port to the NIC side arrive intact; then VLANs.
+bridge_three() {
+	local pmd=$1
+	nic_setup
+	export EAL_OPTS="--vdev ${pmd}0,iface=nic-h"
+	start_switch p0 p1
+	grep -q "^port ${pmd}0: ethdev" "$work/switch.log" || fail "no $pmd port"
+	ping_both_ways
+	ip netns exec left ping -c 3 -i 0.2 -W 3 10.0.0.3 >/dev/null || fail "left cannot ping the NIC side"
+	ip netns exec nic ping -c 3 -i 0.2 -W 3 10.0.0.2 >/dev/null || fail "the NIC side cannot ping right"
+	echo "ok: left, right and the NIC side ($pmd) reach each other"
+	[ "$(fdb_port 02:00:00:00:00:01)" = p0 ] || fail "left's MAC not on p0: $(control show fdb)"
+	[ "$(fdb_port 02:00:00:00:00:02)" = p1 ] || fail "right's MAC not on p1: $(control show fdb)"
+	[ "$(fdb_port 02:00:00:00:00:03)" = "${pmd}0" ] || fail "the NIC side's MAC not on ${pmd}0: $(control show fdb)"
+	echo "ok: MAC table: $(control show fdb | awk 'NR > 1 && NF >= 3 { printf "%s on %s; ", $2, $3 }')"
+	transfer 64 left nic 10.0.0.3
+	control "show xstats ${pmd}0" | grep -E 'tx_gso_segments|tx_csum_software' | tr '\n' ' '
+	echo
+	stop_switch
+	# VLANs: left and the NIC side in VLAN 10, right in VLAN 20.
+	B_OPTS=vlan=20 SWITCH_OPTS="--port ${pmd}0,vlan=10" start_switch p0,vlan=10 p1
+	ip netns exec left ping -c 3 -i 0.2 -W 3 10.0.0.3 >/dev/null || fail "VLAN 10: left cannot ping the NIC side"
+	ip netns exec left ping -c 2 -i 0.2 -W 1 10.0.0.2 >/dev/null 2>&1 && fail "left reaches right across VLANs"
+	[ "$(fdb_port 02:00:00:00:00:01 10)" = p0 ] || fail "left's MAC not in VLAN 10: $(control show fdb)"
+	echo "ok: a ping inside VLAN 10 passes, one from VLAN 10 to VLAN 20 fails"
+	stop_switch
+	unset EAL_OPTS
+	ip netns del nic
 }
 
 # state_files: the state files the switch keeps.
@@ -456,7 +511,7 @@ reconnect-stale)
 	# A device no state file describes is not ours: refused, left alone.
 	kill_switch
 	rm -f /run/vduse-netsw/p1.state
-	"$sw_bin" --no-huge -m 256 --no-pci --no-shconf -l 0-1 --log-level=1 -- \
+	"$sw_bin" --no-huge -m 256 --no-pci --no-shconf -l 0-1 --log-level=1 ${EAL_OPTS:-} -- \
 		--vduse "p1,netns=right,ifname=eth0" >"$work/orphan.log" 2>&1 &&
 		fail "a device without state file was taken"
 	grep -q 'does not describe it' "$work/orphan.log" ||
@@ -466,6 +521,12 @@ reconnect-stale)
 	SWITCH_OPTS=--fresh start_switch p0 p1
 	ping_both_ways
 	stop_switch
+	;;
+bridge)
+	bridge_three net_af_packet
+	;;
+bridge-xdp)
+	bridge_three net_af_xdp
 	;;
 reconnect-cycles*)
 	# reconnect-cycles-N: N cycles (100 by default), with hugepage bounce
