@@ -8,6 +8,7 @@
 #include "commands.h"
 #include "fdb.h"
 #include "fwd/fwd.h"
+#include "port/ports.h"
 #include "stats/stats.h"
 
 #define MAX_ARGS 8
@@ -216,16 +217,35 @@ static int cmd_fdb(char **argv, int argc, FILE *out, struct vns_switch *sw)
 	return -1;
 }
 
+static int cmd_port(char **argv, int argc, FILE *out, struct vns_switch *sw)
+{
+	int ret = -EINVAL;
+
+	if (argc == 4 && strcmp(argv[1], "add") == 0 && strcmp(argv[2], "vduse") == 0)
+		ret = vns_port_add_vduse(sw, argv[3], out);
+	else if ((argc == 4 || argc == 5) && strcmp(argv[1], "add") == 0 &&
+		 strcmp(argv[2], "ethdev") == 0)
+		ret = vns_port_add_ethdev(sw, argv[3], argc == 5 ? argv[4] : NULL, out);
+	else if (argc == 3 && strcmp(argv[1], "del") == 0)
+		ret = vns_port_del(sw, argv[2], out);
+	else {
+		fprintf(out, "error: usage: port add vduse SPEC | port add ethdev DEVARGS [KEYS] | "
+			     "port del PORT\n");
+		return -1;
+	}
+	if (ret < 0)
+		fprintf(out, "error: port %s: %s\n", argv[1], strerror(-ret));
+	return ret == 0 ? 0 : -1;
+}
+
 int vns_command_exec(char *line, FILE *out, struct vns_switch *sw)
 {
 	static const struct {
 		const char *name;
 		int (*run)(char **argv, int argc, FILE *out, struct vns_switch *sw);
 	} commands[] = {
-		{"link", cmd_link},
-		{"show", cmd_show},
-		{"set", cmd_set},
-		{"fdb", cmd_fdb},
+		{"link", cmd_link}, {"show", cmd_show}, {"set", cmd_set},
+		{"fdb", cmd_fdb},   {"port", cmd_port},
 	};
 	char *argv[MAX_ARGS], *save = NULL, *tok;
 	int argc = 0, ret = -1;
@@ -235,14 +255,14 @@ int vns_command_exec(char *line, FILE *out, struct vns_switch *sw)
 	     tok = strtok_r(NULL, " \t\r\n", &save))
 		argv[argc++] = tok;
 	if (argc == 0) {
-		fprintf(out, "error: empty command (link, show, set, fdb)\n");
+		fprintf(out, "error: empty command (link, show, set, fdb, port)\n");
 		return -1;
 	}
 	for (i = 0; i < RTE_DIM(commands); i++)
 		if (strcmp(argv[0], commands[i].name) == 0)
 			break;
 	if (i == RTE_DIM(commands))
-		fprintf(out, "error: unknown command '%s' (link, show, set, fdb)\n", argv[0]);
+		fprintf(out, "error: unknown command '%s' (link, show, set, fdb, port)\n", argv[0]);
 	else
 		ret = commands[i].run(argv, argc, out, sw);
 	if (ret == 0)

@@ -16,8 +16,14 @@
  *     set fwd ENGINE            switch the forwarding engine
  *     set aging SECONDS         MAC aging time (0: never)
  *     fdb flush [PORT]          forget the MACs of one port, or all
+ *     port add vduse SPEC       add a VDUSE port (SPEC as for --vduse)
+ *     port add ethdev DEVARGS [KEYS]
+ *                               probe an ethdev (as --vdev or -a) and add it,
+ *                               with --port keys ("vlan=10,rxq=2")
+ *     port del PORT             remove a port; the others forward on
  *
- * Every answer ends with a line "ok" or is one line starting with "error: ".
+ * Every answer ends with a line "ok", or with one starting with "error: "
+ * (port add and del say what was wrong on the lines before it).
  * Control thread only.
  */
 

@@ -194,7 +194,7 @@ int main(int argc, char **argv)
 {
 	struct vns_control *control = NULL;
 	struct vns_options opts;
-	unsigned int nb_running = 0, i;
+	unsigned int i;
 	int status = 1, dashes, ret;
 
 	/*
@@ -246,6 +246,7 @@ int main(int argc, char **argv)
 		if (control == NULL)
 			goto out;
 	}
+	sw.opts = &opts;
 	if (vns_ports_open(&sw, &opts, &sw.stop) < 0)
 		goto close_ports;
 	if (sw.stop) {
@@ -259,21 +260,12 @@ int main(int argc, char **argv)
 		status = 2;
 		goto close_ports;
 	}
-	if (vns_workers_assign(&sw) < 0) {
-		fprintf(stderr, "vduse-netsw: more than %d receive queues for one worker\n",
-			VNS_MAX_RXQ);
-		goto close_ports;
-	}
-	/* A worker without queues would only spin. */
+	/* Every worker runs, with or without queues: ports may come at run time. */
 	for (i = 0; i < sw.nb_workers; i++)
-		if (sw.workers[i].nb_rxq > 0) {
-			rte_eal_remote_launch(vns_worker_main, &sw.workers[i],
-					      sw.workers[i].lcore_id);
-			nb_running++;
-		}
+		rte_eal_remote_launch(vns_worker_main, &sw.workers[i], sw.workers[i].lcore_id);
 	printf("vduse-netsw: forwarding (%s) on %u worker lcore(s); SIGINT, SIGTERM or SIGHUP "
 	       "to stop\n",
-	       sw.engine->name, nb_running);
+	       sw.engine->name, sw.nb_workers);
 	fflush(stdout);
 	main_loop(&opts, control);
 	rte_eal_mp_wait_lcore();
@@ -282,6 +274,7 @@ int main(int argc, char **argv)
 
 close_ports:
 	vns_ports_close(&sw);
+	vns_workers_free(&sw);
 out:
 	vns_control_close(control);
 	fdb_free(sw.fdb);

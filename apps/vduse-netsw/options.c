@@ -11,7 +11,11 @@
 #include <rte_common.h>
 #include <rte_hash_crc.h>
 
+#include "config.h"
 #include "options.h"
+
+/* Where parse errors go: stderr, or a control client (control thread only). */
+static FILE *err_out;
 
 void vns_usage(FILE *out, const char *prog)
 {
@@ -22,7 +26,7 @@ void vns_usage(FILE *out, const char *prog)
 		"SECONDS]\n"
 		"          [--control PATH [--control-group GROUP]] [--state-dir DIR] [--fresh]\n"
 		"          [--port NAME[,vlan=N][,trunk=LIST][,native=N][,rxq=N][,txq=N][,mtu=N]]\n"
-		"          [--fwd ENGINE] [--fdb-size N] [--aging SECONDS]\n"
+		"          [--fwd ENGINE] [--fdb-size N] [--aging SECONDS] [--config FILE]\n"
 		"          [-h|--help]\n"
 		"  --vduse         a VDUSE virtio-net port (repeat for more); the kernel's\n"
 		"                  virtio_net makes it a netdev, moved into NS and renamed IF;\n"
@@ -36,7 +40,8 @@ void vns_usage(FILE *out, const char *prog)
 		"                  EAL names it; vlan=N: access port of VLAN N; trunk=LIST:\n"
 		"                  VLANs (N or A-B joined by '+') it carries tagged; native=N:\n"
 		"                  VLAN of its untagged frames; default: every VLAN tagged,\n"
-		"                  untagged frames in their own domain\n"
+		"                  untagged frames in their own domain; lcore=N: poll its\n"
+		"                  receive queues on worker lcore N (also for --vduse)\n"
 		"  --fwd           forwarding engine: bridge (default, a learning switch), io,\n"
 		"                  mac, macswap, rxonly, txonly, flowgen (testpmd's; ports\n"
 		"                  paired 0-1, 2-3, ...)\n"
@@ -56,6 +61,8 @@ void vns_usage(FILE *out, const char *prog)
 		"                  so that a restarted switch takes back the devices a dead\n"
 		"                  one left: the containers keep their netdevs\n"
 		"  --fresh         replace such devices instead (the netdevs are recreated)\n"
+		"  --config        read options from FILE, one a line, without the '--'\n"
+		"                  ('vduse red,netns=red'); '#' starts a comment\n"
 		"  -h, --help      show this and exit\n",
 		prog);
 }
@@ -112,7 +119,7 @@ static void default_mac(const char *name, uint8_t mac[6])
 static int copy_field(char *dst, size_t size, const char *value, const char *what)
 {
 	if (*value == '\0' || strlen(value) >= size) {
-		fprintf(stderr, "%s '%s': empty or longer than %zu characters\n", what, value,
+		fprintf(err_out, "%s '%s': empty or longer than %zu characters\n", what, value,
 			size - 1);
 		return -1;
 	}
@@ -129,14 +136,14 @@ static int check_port_name(const char *name)
 	size_t i;
 
 	if (*name == '\0') {
-		fprintf(stderr, "--vduse: empty port name (expected NAME[,KEY=VALUE]...)\n");
+		fprintf(err_out, "--vduse: empty port name (expected NAME[,KEY=VALUE]...)\n");
 		return -1;
 	}
 	for (i = 0; name[i] != '\0'; i++)
 		if (!isalnum((unsigned char)name[i]) && strchr("._-", name[i]) == NULL)
 			break;
 	if (name[i] != '\0' || !isalnum((unsigned char)name[0])) {
-		fprintf(stderr,
+		fprintf(err_out,
 			"--vduse '%s': a port name has letters, digits, '.', '-' and '_' and "
 			"starts "
 			"with a letter or digit%s\n",
@@ -155,7 +162,7 @@ static int check_ifname(const char *port, const char *ifname)
 		if (strchr("/:%", ifname[i]) != NULL || isspace((unsigned char)ifname[i]))
 			break;
 	if (ifname[i] != '\0' || strcmp(ifname, ".") == 0 || strcmp(ifname, "..") == 0) {
-		fprintf(stderr,
+		fprintf(err_out,
 			"--vduse %s: ifname '%s': a netdev name has no '/', ':', '%%' or space and "
 			"is not '.' or '..'\n",
 			port, ifname);
@@ -182,13 +189,13 @@ static int check_netns(const char *port, const char *netns)
 			;
 		if (i > 0 && i < 10 && pid[i] == '\0' && pid[0] != '0')
 			return 0;
-		fprintf(stderr, "--vduse %s: netns '%s': expected pid:PID with a process id\n",
+		fprintf(err_out, "--vduse %s: netns '%s': expected pid:PID with a process id\n",
 			port, netns);
 		return -1;
 	}
 	if (*netns == '\0' || strchr(netns, '/') != NULL || strcmp(netns, ".") == 0 ||
 	    strcmp(netns, "..") == 0) {
-		fprintf(stderr,
+		fprintf(err_out,
 			"--vduse %s: netns '%s': expected an 'ip netns' name (no '/', not '.' or "
 			"'..'), an absolute path to a namespace file (/proc/PID/ns/net) or "
 			"pid:PID\n",
@@ -210,7 +217,7 @@ static int parse_group(const char *arg, gid_t *gid)
 	}
 	gr = getgrnam(arg);
 	if (gr == NULL) {
-		fprintf(stderr, "--control-group %s: no such group (a name or number)\n", arg);
+		fprintf(err_out, "--control-group %s: no such group (a name or number)\n", arg);
 		return -1;
 	}
 	*gid = gr->gr_gid;
@@ -239,15 +246,16 @@ static int parse_offloads(const char *name, char *list, unsigned int *offloads)
 		for (i = 0; i < RTE_DIM(known) && strcmp(tok, known[i].name) != 0; i++)
 			;
 		if (i == RTE_DIM(known)) {
-			fprintf(stderr, "--vduse %s: unknown offload '%s' (csum, tso, uso, none)\n",
-				name, tok);
+			fprintf(err_out,
+				"--vduse %s: unknown offload '%s' (csum, tso, uso, none)\n", name,
+				tok);
 			return -1;
 		}
 		*offloads |= known[i].bit;
 	}
 	if (*offloads == 0 ||
 	    ((*offloads & ~VNS_OFFLOAD_CSUM) && !(*offloads & VNS_OFFLOAD_CSUM))) {
-		fprintf(stderr, "--vduse %s: offloads: tso and uso need csum (say csum+tso)\n",
+		fprintf(err_out, "--vduse %s: offloads: tso and uso need csum (say csum+tso)\n",
 			name);
 		return -1;
 	}
@@ -260,7 +268,7 @@ static int parse_vid(const char *opt, const char *name, const char *s, uint16_t 
 	unsigned long v;
 
 	if (parse_uint(s, 4094, &v) < 0 || v == 0) {
-		fprintf(stderr, "%s %s: VLAN '%s' is not in 1..4094\n", opt, name, s);
+		fprintf(err_out, "%s %s: VLAN '%s' is not in 1..4094\n", opt, name, s);
 		return -1;
 	}
 	*vid = (uint16_t)v;
@@ -284,7 +292,7 @@ static int parse_trunk(const char *opt, const char *name, char *list, struct vns
 		if (dash == NULL)
 			hi = lo;
 		if (hi < lo) {
-			fprintf(stderr, "%s %s: VLAN range %u-%u is backwards\n", opt, name, lo,
+			fprintf(err_out, "%s %s: VLAN range %u-%u is backwards\n", opt, name, lo,
 				hi);
 			return -1;
 		}
@@ -295,12 +303,23 @@ static int parse_trunk(const char *opt, const char *name, char *list, struct vns
 }
 
 /*
- * The VLAN keys of --vduse and --port: vlan=N (access), trunk=LIST,
- * native=N. @return 1 when @p key is one of them, 0 when not, -1 on error.
+ * The keys --vduse and --port share: vlan=N (access), trunk=LIST, native=N,
+ * lcore=N. @return 1 when @p key is one of them, 0 when not, -1 on error.
  */
-static int parse_vlan_key(const char *opt, const char *name, const char *key, char *value,
-			  struct vns_port_vlan *v)
+static int parse_common_key(const char *opt, const char *name, const char *key, char *value,
+			    struct vns_port_vlan *v, int *lcore)
 {
+	unsigned long n;
+
+	if (strcmp(key, "lcore") == 0) {
+		if (parse_uint(value, RTE_MAX_LCORE - 1, &n) < 0) {
+			fprintf(err_out, "%s %s: lcore '%s' is not in 0..%d\n", opt, name, value,
+				RTE_MAX_LCORE - 1);
+			return -1;
+		}
+		*lcore = (int)n;
+		return 1;
+	}
 	if (strcmp(key, "vlan") == 0)
 		return parse_vid(opt, name, value, &v->access_vid) < 0 ? -1 : 1;
 	if (strcmp(key, "trunk") == 0)
@@ -321,24 +340,26 @@ static void default_vlan(struct vns_port_vlan *v)
 static int check_vlan(const char *opt, const char *name, const struct vns_port_vlan *v)
 {
 	if (v->access_vid != 0 && v->native_vid != 0) {
-		fprintf(stderr, "%s %s: vlan= makes an access port; native= is for trunks\n", opt,
+		fprintf(err_out, "%s %s: vlan= makes an access port; native= is for trunks\n", opt,
 			name);
 		return -1;
 	}
 	return 0;
 }
 
-static int parse_vduse(char *arg, struct vns_vduse_spec *spec)
+int vns_parse_vduse(char *arg, struct vns_vduse_spec *spec, FILE *err)
 {
 	/* strsep, not strtok: an empty name or option must not be skipped over. */
 	char *tok = strsep(&arg, ",");
 
+	err_out = err;
 	memset(spec, 0, sizeof(*spec));
 	if (check_port_name(tok) < 0 ||
 	    copy_field(spec->name, sizeof(spec->name), tok, "--vduse name") < 0)
 		return -1;
 	default_mac(spec->name, spec->mac);
 	spec->offloads = VNS_OFFLOAD_ALL;
+	spec->lcore = -1;
 	default_vlan(&spec->vlan);
 	while ((tok = strsep(&arg, ",")) != NULL) {
 		char *value = strchr(tok, '=');
@@ -346,18 +367,19 @@ static int parse_vduse(char *arg, struct vns_vduse_spec *spec)
 		int ret;
 
 		if (value == NULL) {
-			fprintf(stderr, "--vduse %s: '%s' is not KEY=VALUE\n", spec->name, tok);
+			fprintf(err_out, "--vduse %s: '%s' is not KEY=VALUE\n", spec->name, tok);
 			return -1;
 		}
 		*value++ = '\0';
-		ret = parse_vlan_key("--vduse", spec->name, tok, value, &spec->vlan);
+		ret = parse_common_key("--vduse", spec->name, tok, value, &spec->vlan,
+				       &spec->lcore);
 		if (ret < 0)
 			return -1;
 		if (ret > 0)
 			continue;
 		if (strcmp(tok, "mac") == 0) {
 			if (vns_parse_mac(value, spec->mac) < 0) {
-				fprintf(stderr,
+				fprintf(err_out,
 					"--vduse %s: MAC '%s': expected six two-digit hex bytes, "
 					"e.g. 02:00:00:00:00:01\n",
 					spec->name, value);
@@ -367,7 +389,7 @@ static int parse_vduse(char *arg, struct vns_vduse_spec *spec)
 			if ((spec->mac[0] | spec->mac[1] | spec->mac[2] | spec->mac[3] |
 			     spec->mac[4] | spec->mac[5]) == 0 ||
 			    (spec->mac[0] & 1)) {
-				fprintf(stderr,
+				fprintf(err_out,
 					"--vduse %s: MAC %s is %s; a port needs a unicast address "
 					"(lowest bit of the first byte clear), e.g. "
 					"02:00:00:00:00:01\n",
@@ -376,7 +398,7 @@ static int parse_vduse(char *arg, struct vns_vduse_spec *spec)
 			}
 		} else if (strcmp(tok, "mtu") == 0) {
 			if (parse_uint(value, 65535 - 14, &mtu) < 0 || mtu < 68) {
-				fprintf(stderr, "--vduse %s: MTU '%s' is not in 68..65521\n",
+				fprintf(err_out, "--vduse %s: MTU '%s' is not in 68..65521\n",
 					spec->name, value);
 				return -1;
 			}
@@ -393,9 +415,9 @@ static int parse_vduse(char *arg, struct vns_vduse_spec *spec)
 			if (parse_offloads(spec->name, value, &spec->offloads) < 0)
 				return -1;
 		} else {
-			fprintf(stderr,
+			fprintf(err_out,
 				"--vduse %s: unknown key '%s' (mac, mtu, netns, ifname, "
-				"offloads, vlan, trunk, native)\n",
+				"offloads, vlan, trunk, native, lcore)\n",
 				spec->name, tok);
 			return -1;
 		}
@@ -403,49 +425,51 @@ static int parse_vduse(char *arg, struct vns_vduse_spec *spec)
 	return check_vlan("--vduse", spec->name, &spec->vlan);
 }
 
-static int parse_port(char *arg, struct vns_port_spec *spec)
+int vns_parse_port(char *arg, struct vns_port_spec *spec, FILE *err)
 {
 	char *tok = strsep(&arg, ",");
 
+	err_out = err;
 	memset(spec, 0, sizeof(*spec));
 	if (copy_field(spec->name, sizeof(spec->name), tok, "--port name") < 0)
 		return -1;
 	if (*spec->name == '\0') {
-		fprintf(stderr, "--port: no ethdev name (e.g. net_tap0, 0000:01:00.0)\n");
+		fprintf(err_out, "--port: no ethdev name (e.g. net_tap0, 0000:01:00.0)\n");
 		return -1;
 	}
 	default_vlan(&spec->vlan);
+	spec->lcore = -1;
 	while ((tok = strsep(&arg, ",")) != NULL) {
 		char *value = strchr(tok, '=');
 		unsigned long v;
 		int ret;
 
 		if (value == NULL) {
-			fprintf(stderr, "--port %s: '%s' is not KEY=VALUE\n", spec->name, tok);
+			fprintf(err_out, "--port %s: '%s' is not KEY=VALUE\n", spec->name, tok);
 			return -1;
 		}
 		*value++ = '\0';
-		ret = parse_vlan_key("--port", spec->name, tok, value, &spec->vlan);
+		ret = parse_common_key("--port", spec->name, tok, value, &spec->vlan, &spec->lcore);
 		if (ret < 0)
 			return -1;
 		if (ret > 0)
 			continue;
 		if (strcmp(tok, "rxq") == 0 || strcmp(tok, "txq") == 0) {
 			if (parse_uint(value, 16, &v) < 0 || v == 0) {
-				fprintf(stderr, "--port %s: %s=%s is not in 1..16\n", spec->name,
+				fprintf(err_out, "--port %s: %s=%s is not in 1..16\n", spec->name,
 					tok, value);
 				return -1;
 			}
 			*(tok[0] == 'r' ? &spec->nb_rxq : &spec->nb_txq) = (uint16_t)v;
 		} else if (strcmp(tok, "mtu") == 0) {
 			if (parse_uint(value, 65535 - 14, &v) < 0 || v < 68) {
-				fprintf(stderr, "--port %s: MTU '%s' is not in 68..65521\n",
+				fprintf(err_out, "--port %s: MTU '%s' is not in 68..65521\n",
 					spec->name, value);
 				return -1;
 			}
 			spec->mtu = (uint16_t)v;
 		} else {
-			fprintf(stderr,
+			fprintf(err_out,
 				"--port %s: unknown key '%s' (vlan, trunk, native, rxq, txq, "
 				"mtu)\n",
 				spec->name, tok);
@@ -455,7 +479,7 @@ static int parse_port(char *arg, struct vns_port_spec *spec)
 	return check_vlan("--port", spec->name, &spec->vlan);
 }
 
-int vns_parse_options(int argc, char **argv, struct vns_options *opts)
+static int parse_argv(int argc, char **argv, struct vns_options *opts)
 {
 	static const struct option longopts[] = {
 		{"vduse", required_argument, NULL, 'v'},
@@ -478,6 +502,7 @@ int vns_parse_options(int argc, char **argv, struct vns_options *opts)
 	unsigned long v;
 	int c;
 
+	err_out = stderr;
 	memset(opts, 0, sizeof(*opts));
 	opts->queue_size = 256;
 	opts->control_gid = VNS_NO_GROUP;
@@ -491,10 +516,10 @@ int vns_parse_options(int argc, char **argv, struct vns_options *opts)
 		switch (c) {
 		case 'v':
 			if (opts->nb_vduse == VNS_MAX_PORTS) {
-				fprintf(stderr, "at most %d ports\n", VNS_MAX_PORTS);
+				fprintf(err_out, "at most %d ports\n", VNS_MAX_PORTS);
 				return -1;
 			}
-			if (parse_vduse(optarg, &opts->vduse[opts->nb_vduse]) < 0)
+			if (vns_parse_vduse(optarg, &opts->vduse[opts->nb_vduse], stderr) < 0)
 				return -1;
 			opts->nb_vduse++;
 			break;
@@ -506,7 +531,8 @@ int vns_parse_options(int argc, char **argv, struct vns_options *opts)
 			break;
 		case 'q':
 			if (parse_uint(optarg, 32768, &v) < 0 || v < 2 || (v & (v - 1))) {
-				fprintf(stderr, "--queue-size %s: not a power of two in 2..32768\n",
+				fprintf(err_out,
+					"--queue-size %s: not a power of two in 2..32768\n",
 					optarg);
 				return -1;
 			}
@@ -514,7 +540,7 @@ int vns_parse_options(int argc, char **argv, struct vns_options *opts)
 			break;
 		case 's':
 			if (parse_uint(optarg, 3600, &v) < 0) {
-				fprintf(stderr,
+				fprintf(err_out,
 					"--stats-period %s: not a number of seconds (0..3600)\n",
 					optarg);
 				return -1;
@@ -532,7 +558,7 @@ int vns_parse_options(int argc, char **argv, struct vns_options *opts)
 			break;
 		case 'S':
 			if (*optarg != '/') {
-				fprintf(stderr, "--state-dir %s: not an absolute path\n", optarg);
+				fprintf(err_out, "--state-dir %s: not an absolute path\n", optarg);
 				return -1;
 			}
 			if (copy_field(opts->state_dir, sizeof(opts->state_dir), optarg,
@@ -544,10 +570,11 @@ int vns_parse_options(int argc, char **argv, struct vns_options *opts)
 			break;
 		case 'p':
 			if (opts->nb_port_specs == VNS_MAX_PORTS) {
-				fprintf(stderr, "at most %d --port options\n", VNS_MAX_PORTS);
+				fprintf(err_out, "at most %d --port options\n", VNS_MAX_PORTS);
 				return -1;
 			}
-			if (parse_port(optarg, &opts->port_specs[opts->nb_port_specs]) < 0)
+			if (vns_parse_port(optarg, &opts->port_specs[opts->nb_port_specs], stderr) <
+			    0)
 				return -1;
 			opts->nb_port_specs++;
 			break;
@@ -557,7 +584,7 @@ int vns_parse_options(int argc, char **argv, struct vns_options *opts)
 			break;
 		case 'z':
 			if (parse_uint(optarg, 16777216, &v) < 0 || v < 16) {
-				fprintf(stderr,
+				fprintf(err_out,
 					"--fdb-size %s: not a number of MAC entries in "
 					"16..16777216\n",
 					optarg);
@@ -567,7 +594,7 @@ int vns_parse_options(int argc, char **argv, struct vns_options *opts)
 			break;
 		case 'a':
 			if (parse_uint(optarg, 1000000, &v) < 0) {
-				fprintf(stderr,
+				fprintf(err_out,
 					"--aging %s: not a number of seconds (0 never ages, up to "
 					"1000000)\n",
 					optarg);
@@ -584,26 +611,38 @@ int vns_parse_options(int argc, char **argv, struct vns_options *opts)
 		}
 	}
 	if (optind < argc) {
-		fprintf(stderr, "unexpected argument '%s'\n", argv[optind]);
+		fprintf(err_out, "unexpected argument '%s'\n", argv[optind]);
 		vns_usage(stderr, argv[0]);
 		return -1;
 	}
 	if (opts->control_gid != VNS_NO_GROUP && opts->control[0] == '\0') {
-		fprintf(stderr, "--control-group needs --control PATH\n");
+		fprintf(err_out, "--control-group needs --control PATH\n");
 		return -1;
 	}
 	for (i = 0; i < opts->nb_vduse; i++)
 		for (j = 0; j < i; j++)
 			if (strcmp(opts->vduse[i].name, opts->vduse[j].name) == 0) {
-				fprintf(stderr, "--vduse %s given twice\n", opts->vduse[i].name);
+				fprintf(err_out, "--vduse %s given twice\n", opts->vduse[i].name);
 				return -1;
 			}
 	for (i = 0; i < opts->nb_port_specs; i++)
 		for (j = 0; j < i; j++)
 			if (strcmp(opts->port_specs[i].name, opts->port_specs[j].name) == 0) {
-				fprintf(stderr, "--port %s given twice\n",
+				fprintf(err_out, "--port %s given twice\n",
 					opts->port_specs[i].name);
 				return -1;
 			}
 	return 0;
+}
+
+int vns_parse_options(int argc, char **argv, struct vns_options *opts)
+{
+	char **args;
+	int nargs, ret;
+
+	if (vns_config_expand(argc, argv, &nargs, &args) < 0)
+		return -1;
+	ret = parse_argv(nargs, args, opts);
+	vns_config_free(nargs, args);
+	return ret;
 }

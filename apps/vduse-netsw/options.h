@@ -74,6 +74,7 @@ struct vns_vduse_spec {
 	char ifname[IF_NAMESIZE];  /**< name to give the netdev, or "" */
 	unsigned int offloads;	   /**< enum vns_offload bits to offer (all by default) */
 	struct vns_port_vlan vlan; /**< vlan=, trunk=, native= (a trunk of every VLAN by default) */
+	int lcore;		   /**< lcore=: the worker polling it, or -1 to place it */
 };
 
 /** One --port NAME[,vlan=N][,trunk=LIST][,native=N][,rxq=N][,txq=N][,mtu=N] option. */
@@ -83,6 +84,7 @@ struct vns_port_spec {
 	uint16_t nb_rxq;	   /**< receive queues; 0: one */
 	uint16_t nb_txq;	   /**< transmit queues; 0: one per worker, as the port allows */
 	uint16_t mtu;		   /**< MTU to set; 0 keeps the device's */
+	int lcore; /**< lcore=: the worker polling its queues, or -1 to place them */
 };
 
 /** Everything the command line says. */
@@ -112,6 +114,22 @@ struct vns_options {
  *   after printing what is wrong (and the usage) to stderr.
  */
 int vns_parse_options(int argc, char **argv, struct vns_options *opts);
+
+/**
+ * Parse the value of one --vduse option (NAME[,KEY=VALUE]...); @p arg is
+ * changed. Also for the control socket's "port add vduse".
+ *
+ * @return 0, or -1 after printing what is wrong to @p err.
+ */
+int vns_parse_vduse(char *arg, struct vns_vduse_spec *spec, FILE *err);
+
+/**
+ * Parse the value of one --port option (NAME[,KEY=VALUE]...); @p arg is
+ * changed. Also for the control socket's "port add ethdev".
+ *
+ * @return 0, or -1 after printing what is wrong to @p err.
+ */
+int vns_parse_port(char *arg, struct vns_port_spec *spec, FILE *err);
 
 /** Print the switch's options (those after "--") to @p out. */
 void vns_usage(FILE *out, const char *prog);

@@ -30,6 +30,7 @@ struct vns_port {
 	struct port_info info;	   /**< as opened */
 	struct vns_port_vlan vlan; /**< VLAN mode; workers read it */
 	bool vduse;		   /**< a VDUSE port (netdev placement, state files) */
+	int lcore;		   /**< the worker lcore its queues are pinned to, or -1 */
 	/** Serialises a transmit queue shared by more workers than it has queues. */
 	rte_spinlock_t txq_lock[PORT_MAX_QUEUES];
 	bool txq_shared; /**< more workers than transmit queues: take the lock */
@@ -45,6 +46,7 @@ struct vns_switch {
 	struct vns_worker *workers;	 /**< one per worker lcore */
 	unsigned int nb_workers;	 /**< their number */
 	struct rte_rcu_qsbr *qsbr;	 /**< the workers report to it */
+	const struct vns_options *opts;	 /**< settings for ports added at run time */
 	volatile bool stop;		 /**< set to end the workers' loops */
 };
 

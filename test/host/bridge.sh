@@ -12,7 +12,9 @@
 #         limit     a MAC flood from one port fills the table without evicting
 #                   the other ports' entries
 #         engines   io, mac, macswap, rxonly, txonly, flowgen switched at run time
-#         badargs   bad ports, engines, VLANs are refused with their reason
+#         hotplug   ports removed and added under traffic, no frame of the others lost
+#         config    config/bench.conf over two net_null ports
+#         badargs   bad ports, engines, VLANs, config files are refused with their reason
 set -euo pipefail
 sw_bin=${1:?switch binary}
 mode=${2:?mode}
@@ -241,6 +243,55 @@ engines)
 	control "show workers" | grep -q 'busy cycles' || fail "show workers: $(control show workers)"
 	stop_switch
 	;;
+hotplug)
+	# Ports removed and added while 1 and 2 talk: not a frame of theirs lost.
+	start_switch
+	ping_ok 1 2
+	in_ns 1 ping -i 0.01 -c 400 -W 1 10.0.0.2 >"$work/ping" 2>&1 &
+	pinger=$!
+	sleep 0.5
+	control "port del net_af_packet2" | grep -qx ok || fail "port del: $(control show ports)"
+	control "show ports" | grep -q net_af_packet2 && fail "net_af_packet2 still listed"
+	control "port add ethdev net_af_packet7,iface=$tag-h3 vlan=30" | grep -qx ok ||
+		fail "port add ethdev failed"
+	control "show ports" | grep -q 'port 2: net_af_packet7 .*access vlan 30' ||
+		fail "net_af_packet7 not in slot 2 of VLAN 30: $(control show ports)"
+	control "port del net_af_packet7" | grep -qx ok || fail "second port del"
+	control "port add ethdev net_af_packet8,iface=$tag-h3" | grep -qx ok || fail "port add again"
+	wait "$pinger" || true
+	grep -q ' 0% packet loss' "$work/ping" || fail "1 -> 2 lost frames while ports came and went: $(tail -2 "$work/ping")"
+	echo "ok: ports removed and added under a 100/s ping: $(grep -o '[0-9]* received' "$work/ping"), 0% loss"
+	ping_ok 1 3
+	[ "$(fdb_port "$(mac 3)")" = net_af_packet8 ] || fail "$(mac 3) not learned on the new port"
+	echo "ok: the port added reaches the others"
+	out=$(control "port del nosuch")
+	echo "$out" | grep -q "error: port del: No such file or directory" || fail "port del nosuch: $out"
+	out=$(control "port add ethdev net_af_packet9,iface=nosuch-if")
+	echo "$out" | grep -q "^error: port add" || fail "port add of a missing interface: $out"
+	out=$(control "port add ethdev net_af_packet8,iface=$tag-h3")
+	echo "$out" | grep -q "exists already" || fail "a port added twice: $out"
+	echo "ok: bad port add/del refused with the reason"
+	stop_switch
+	;;
+config)
+	# config/bench.conf over two net_null ports (frames made up by the PMD).
+	"$sw_bin" --no-huge -m 512 --no-pci --no-shconf --file-prefix "$tag" -l 0-1 \
+		--log-level=1 --vdev net_null0 --vdev net_null1 -- \
+		--config "$(dirname "$0")/../../config/bench.conf" --control "$ctl" \
+		>"$work/switch.log" 2>&1 &
+	sw_pid=$!
+	for _ in $(seq 100); do
+		grep -q '^vduse-netsw: forwarding (bridge)' "$work/switch.log" && break
+		sleep 0.1
+	done
+	grep -q '^vduse-netsw: forwarding (bridge)' "$work/switch.log" || fail "bench.conf: no bridge"
+	control "show fdb-stats" | grep -q '^entries: ' || fail "no MAC table"
+	sleep 1
+	tx=$(control "show stats net_null1" | awk '/TX-packets:/ { print $2 }')
+	[ "$tx" -gt 1000 ] || fail "net_null1 sent $tx frames in 1 s"
+	echo "ok: config/bench.conf: bridge over net_null, $tx frames to net_null1 in a second"
+	stop_switch
+	;;
 badargs)
 	expect_refused() {
 		local want=$1 rc=0
@@ -257,6 +308,9 @@ badargs)
 	expect_refused "backwards" --port net_af_packet0,trunk=20-10
 	expect_refused "native= is for trunks" --port net_af_packet0,vlan=10,native=20
 	expect_refused "fdb-size" --fdb-size 1
+	printf 'vduse p0\nconfig other.conf\n' >"$work/bad.conf"
+	expect_refused "bad.conf:2: a configuration file cannot name another" --config "$work/bad.conf"
+	expect_refused "cannot read it" --config "$work/none.conf"
 	echo "ok: bad arguments refused with their reason"
 	;;
 *)

@@ -220,20 +220,20 @@ static void test_parse_rejects_bad_input(void **state)
 		"--vduse p0,mtu=+9000",				    /* not only digits */
 		"--vduse p0 --stats-period -1",			    /* not a number */
 		"--vduse p0 --control-group nosuchgroup-vns --control /x", /* unknown group */
-		"--vduse p0 --control-group 0",	  /* group without socket */
-		"--vduse p0,vlan=0",		  /* VLAN 0 is not a VLAN */
-		"--vduse p0,vlan=4095",		  /* reserved */
-		"--vduse p0,trunk=10+",		  /* empty VLAN */
-		"--vduse p0,vlan=10,native=20",	  /* native VLAN on an access port */
-		"--port",			  /* no name */
-		"--port ,vlan=10",		  /* empty name */
-		"--port net_tap0,rxq=0",	  /* no queue */
-		"--port net_tap0,rxq=17",	  /* over PORT_MAX_QUEUES */
+		"--vduse p0 --control-group 0",	   /* group without socket */
+		"--vduse p0,vlan=0",		   /* VLAN 0 is not a VLAN */
+		"--vduse p0,vlan=4095",		   /* reserved */
+		"--vduse p0,trunk=10+",		   /* empty VLAN */
+		"--vduse p0,vlan=10,native=20",	   /* native VLAN on an access port */
+		"--port",			   /* no name */
+		"--port ,vlan=10",		   /* empty name */
+		"--port net_tap0,rxq=0",	   /* no queue */
+		"--port net_tap0,rxq=17",	   /* over PORT_MAX_QUEUES */
 		"--port net_tap0 --port net_tap0", /* twice */
-		"--port net_tap0,speed=10",	  /* unknown key */
-		"--fdb-size 15",		  /* too small */
-		"--aging x",			  /* not a number */
-		"--vduse p0 --state-dir run/vns", /* not an absolute path */
+		"--port net_tap0,speed=10",	   /* unknown key */
+		"--fdb-size 15",		   /* too small */
+		"--aging x",			   /* not a number */
+		"--vduse p0 --state-dir run/vns",  /* not an absolute path */
 	};
 	(void)state;
 	expect_refused(bad, sizeof(bad) / sizeof(bad[0]));
@@ -352,6 +352,65 @@ static void test_control_commands(void **state)
 	assert_string_equal(out, "ok\n");
 }
 
+/* Write @text to a new file; its path goes to @path. */
+static void write_file(char *path, size_t len, const char *text)
+{
+	int fd;
+
+	snprintf(path, len, "/tmp/vns-config-XXXXXX");
+	fd = mkstemp(path);
+	assert_true(fd >= 0);
+	assert_int_equal(write(fd, text, strlen(text)), (ssize_t)strlen(text));
+	close(fd);
+}
+
+static void test_config_file(void **state)
+{
+	static struct vns_options o;
+	char path[64], line[128];
+
+	(void)state;
+	write_file(path, sizeof(path),
+		   "# two containers and a NIC\n"
+		   "\n"
+		   "vduse red,netns=red,vlan=10\n"
+		   "  --vduse blue,trunk=10+20-22,native=5  \n"
+		   "port net_tap0,vlan=10,rxq=2\n"
+		   "fwd macswap\n"
+		   "hugepages\n"
+		   "aging 60\n");
+	snprintf(line, sizeof(line), "--config %s --fdb-size 100", path);
+	assert_int_equal(parse(line, &o), 0);
+	unlink(path);
+	assert_int_equal(o.nb_vduse, 2);
+	assert_string_equal(o.vduse[0].netns, "red");
+	assert_int_equal(o.vduse[0].vlan.access_vid, 10);
+	assert_int_equal(o.vduse[1].vlan.access_vid, 0);
+	assert_int_equal(o.vduse[1].vlan.native_vid, 5);
+	assert_true(o.vduse[1].vlan.trunk[0] & (1ULL << 10));
+	assert_true(o.vduse[1].vlan.trunk[0] & (1ULL << 21));
+	assert_false(o.vduse[1].vlan.trunk[0] & (1ULL << 11));
+	assert_int_equal(o.nb_port_specs, 1);
+	assert_string_equal(o.port_specs[0].name, "net_tap0");
+	assert_int_equal(o.port_specs[0].nb_rxq, 2);
+	assert_string_equal(o.fwd, "macswap");
+	assert_true(o.hugepages);
+	assert_int_equal(o.aging_sec, 60);
+	assert_int_equal(o.fdb_size, 100);
+
+	/* A file naming another, a bad option in a file, a missing file. */
+	write_file(path, sizeof(path), "config /etc/other.conf\n");
+	snprintf(line, sizeof(line), "--config %s", path);
+	assert_int_equal(parse(line, &o), -1);
+	unlink(path);
+	write_file(path, sizeof(path), "vduse p0,colour=red\n");
+	snprintf(line, sizeof(line), "--config=%s", path);
+	assert_int_equal(parse(line, &o), -1);
+	unlink(path);
+	assert_int_equal(parse("--config /nonexistent/vns.conf", &o), -1);
+	assert_int_equal(parse("--config", &o), -1);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -363,6 +422,7 @@ int main(void)
 		cmocka_unit_test(test_netns_open),
 		cmocka_unit_test(test_parse_help),
 		cmocka_unit_test(test_control_commands),
+		cmocka_unit_test(test_config_file),
 	};
 
 	return cmocka_run_group_tests_name("vduse-netsw app", tests, NULL, NULL);

@@ -75,10 +75,10 @@ static void flood(struct vns_worker *w, const struct vns_port *in, uint16_t vid,
 {
 	const struct vns_switch *sw = w->sw;
 	const struct vns_port *last = NULL;
-	unsigned int i;
+	unsigned int i, nb_ports = __atomic_load_n(&sw->nb_ports, __ATOMIC_ACQUIRE);
 
 	w->counters[in->port->id].flooded++;
-	for (i = 0; i < sw->nb_ports; i++) {
+	for (i = 0; i < nb_ports; i++) {
 		const struct vns_port *vp = __atomic_load_n(&sw->ports[i], __ATOMIC_ACQUIRE);
 		struct rte_mbuf *copy;
 
@@ -102,44 +102,54 @@ static void flood(struct vns_worker *w, const struct vns_port *in, uint16_t vid,
 	}
 }
 
+/*
+ * The burst's sources are learned and its destinations looked up in one
+ * pass of the MAC table each: the hash lookups of 32 frames overlap.
+ */
 static void bridge_rx_burst(struct vns_worker *w, struct vns_port *in, struct rte_mbuf **pkts,
 			    uint16_t n)
 {
+	const struct rte_ether_addr *src[VNS_BURST], *dst[VNS_BURST];
 	struct vns_switch *sw = w->sw;
-	uint16_t in_id = in->port->id, i;
+	uint16_t vids[VNS_BURST], out_ids[VNS_BURST], in_id = in->port->id, i, k = 0;
+	struct rte_mbuf *frames[VNS_BURST];
+	uint64_t hits = 0;
+	int vid;
 
 	for (i = 0; i < n; i++) {
 		struct rte_mbuf *m = pkts[i];
-		const struct rte_ether_hdr *eth;
-		const struct vns_port *out;
-		uint16_t out_id;
-		int vid;
+		struct rte_ether_hdr *eth;
 
 		if (unlikely(m->data_len < sizeof(*eth)) || (vid = ingress_vlan(in, m)) < 0) {
 			fwd_drop(w, in, &m, 1);
 			continue;
 		}
-		eth = rte_pktmbuf_mtod(m, const struct rte_ether_hdr *);
-		if (likely(rte_is_unicast_ether_addr(&eth->src_addr)))
-			fdb_learn(sw->fdb, (uint16_t)vid, &eth->src_addr, in_id);
-		if (!rte_is_unicast_ether_addr(&eth->dst_addr) ||
-		    fdb_lookup(sw->fdb, (uint16_t)vid, &eth->dst_addr, &out_id) != 0) {
-			flood(w, in, (uint16_t)vid, m);
-			continue;
-		}
-		out = out_id < sw->nb_ports ? __atomic_load_n(&sw->ports[out_id], __ATOMIC_ACQUIRE)
-					    : NULL;
-		if (out == NULL || !vns_vlan_member(&out->vlan, (uint16_t)vid)) {
-			/* An entry of a port gone or moved out of the VLAN: not known after all. */
-			flood(w, in, (uint16_t)vid, m);
-			continue;
-		}
-		if (out == in) {
+		eth = rte_pktmbuf_mtod(m, struct rte_ether_hdr *);
+		frames[k] = m;
+		vids[k] = (uint16_t)vid;
+		src[k] = &eth->src_addr;
+		dst[k] = &eth->dst_addr;
+		k++;
+	}
+	if (k == 0)
+		return;
+	/* Multicast and zero sources are refused (and counted) by the table. */
+	fdb_learn_bulk(sw->fdb, vids, src, k, in_id);
+	fdb_lookup_bulk(sw->fdb, vids, dst, k, out_ids, &hits);
+	for (i = 0; i < k; i++) {
+		const struct vns_port *out = NULL;
+
+		if ((hits >> i) & 1 && rte_is_unicast_ether_addr(dst[i]))
+			out = __atomic_load_n(&sw->ports[out_ids[i]], __ATOMIC_ACQUIRE);
+		if (out == NULL || !vns_vlan_member(&out->vlan, vids[i])) {
+			/* Unknown, or of a port gone or moved out of the VLAN: flooded. */
+			flood(w, in, vids[i], frames[i]);
+		} else if (out == in) {
 			/* Both ends behind the same port: it already has the frame. */
-			fwd_drop(w, in, &m, 1);
-			continue;
+			fwd_drop(w, in, &frames[i], 1);
+		} else {
+			send_out(w, out, vids[i], frames[i]);
 		}
-		send_out(w, out, (uint16_t)vid, m);
 	}
 }
 

@@ -54,7 +54,7 @@ static inline int fwd_peer(const struct vns_switch *sw, uint16_t id)
 {
 	uint16_t peer = id ^ 1;
 
-	if (peer >= sw->nb_ports || __atomic_load_n(&sw->ports[peer], __ATOMIC_RELAXED) == NULL)
+	if (peer >= VNS_MAX_PORTS || __atomic_load_n(&sw->ports[peer], __ATOMIC_ACQUIRE) == NULL)
 		return -1;
 	return peer;
 }

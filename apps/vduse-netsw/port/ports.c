@@ -7,6 +7,7 @@
 
 #include <net/if.h>
 
+#include <rte_dev.h>
 #include <rte_errno.h>
 #include <rte_ethdev.h>
 #include <rte_lcore.h>
@@ -16,7 +17,9 @@
 #include "netdev.h"
 #include "port_ethdev.h"
 #include "port_vduse.h"
+#include "fdb.h"
 #include "ports.h"
+#include "worker/worker.h"
 
 static struct rte_mempool *pools[RTE_MAX_NUMA_NODES];
 
@@ -151,14 +154,42 @@ static struct port *open_ethdev(struct vns_switch *sw, uint16_t port_id,
 	return port;
 }
 
-/* Put @p port in the table with @p vlan, and start it. */
+/* A free port id: a slot left by a removed port, or the next one; -1 when full. */
+static int free_id(const struct vns_switch *sw)
+{
+	unsigned int i;
+
+	for (i = 0; i < sw->nb_ports; i++)
+		if (sw->ports[i] == NULL)
+			return (int)i;
+	return sw->nb_ports < VNS_MAX_PORTS ? (int)sw->nb_ports : -1;
+}
+
+/*
+ * Start @p port, put it in the table with @p vlan, and give its queues to
+ * the workers; the port is closed on failure. @return 0 or a negative errno.
+ */
 static int add_port(struct vns_switch *sw, struct port *port, const struct vns_port_vlan *vlan,
-		    bool vduse)
+		    int lcore, bool vduse, FILE *err)
 {
 	struct vns_port *vp;
-	unsigned int q;
-	int ret;
+	int id = free_id(sw), ret;
+	unsigned int q, w;
 
+	if (id < 0) {
+		fprintf(err, "port %s: the switch has %d ports already\n", port->name,
+			VNS_MAX_PORTS);
+		port_close(port);
+		return -ENOSPC;
+	}
+	if (lcore >= 0 && vns_worker_of_lcore(sw, lcore) == NULL) {
+		fprintf(err,
+			"port %s: lcore %d is not a worker lcore (EAL -l gives them; the "
+			"first is the main one)\n",
+			port->name, lcore);
+		port_close(port);
+		return -EINVAL;
+	}
 	vp = rte_zmalloc("vns_port", sizeof(*vp), RTE_CACHE_LINE_SIZE);
 	if (vp == NULL) {
 		port_close(port);
@@ -167,23 +198,45 @@ static int add_port(struct vns_switch *sw, struct port *port, const struct vns_p
 	vp->port = port;
 	vp->vlan = *vlan;
 	vp->vduse = vduse;
+	vp->lcore = lcore;
 	for (q = 0; q < PORT_MAX_QUEUES; q++)
 		rte_spinlock_init(&vp->txq_lock[q]);
-	port->id = (uint16_t)sw->nb_ports;
+	port->id = (uint16_t)id;
 	port_info_get(port, &vp->info);
 	ret = port_start(port);
-	if (ret < 0) {
-		port_close(port);
-		rte_free(vp);
-		return ret;
-	}
-	__atomic_store_n(&sw->ports[sw->nb_ports++], vp, __ATOMIC_RELEASE);
-	return 0;
+	if (ret < 0)
+		goto fail;
+	/* A reused id starts with clean counters (no worker writes them while it is free). */
+	for (w = 0; w < sw->nb_workers; w++)
+		memset(&sw->workers[w].counters[id], 0, sizeof(sw->workers[w].counters[id]));
+	__atomic_store_n(&sw->ports[id], vp, __ATOMIC_RELEASE);
+	if ((unsigned int)id == sw->nb_ports)
+		__atomic_store_n(&sw->nb_ports, sw->nb_ports + 1, __ATOMIC_RELEASE);
+	ret = vns_workers_add_port(sw, (uint16_t)id);
+	if (ret == 0)
+		return 0;
+	fprintf(err, "port %s: no worker can poll it: %s\n", port->name, strerror(-ret));
+	__atomic_store_n(&sw->ports[id], NULL, __ATOMIC_RELEASE);
+	rte_rcu_qsbr_synchronize(sw->qsbr, RTE_QSBR_THRID_INVALID);
+	port_stop(port);
+fail:
+	port_close(port);
+	rte_free(vp);
+	return ret;
+}
+
+/* Whether a port of that name is in the table already (names are unique). */
+static bool name_taken(struct vns_switch *sw, const char *name, FILE *err)
+{
+	if (vns_port_find(sw, name) == NULL)
+		return false;
+	fprintf(err, "port %s exists already\n", name);
+	return true;
 }
 
 int vns_ports_open(struct vns_switch *sw, const struct vns_options *opts, const volatile bool *stop)
 {
-	const struct vns_port_vlan *vlan;
+	const struct vns_port_spec *spec;
 	struct vns_port_spec none;
 	char name[RTE_ETH_NAME_MAX_LEN];
 	unsigned int i;
@@ -200,50 +253,113 @@ int vns_ports_open(struct vns_switch *sw, const struct vns_options *opts, const 
 			return -ENODEV;
 		}
 	for (i = 0; i < opts->nb_vduse && !*stop; i++) {
-		if (sw->nb_ports == VNS_MAX_PORTS)
-			return -ENOSPC;
 		port = open_vduse(sw, opts, &opts->vduse[i]);
 		if (port == NULL)
 			return -ENODEV;
-		ret = add_port(sw, port, &opts->vduse[i].vlan, true);
+		ret = add_port(sw, port, &opts->vduse[i].vlan, opts->vduse[i].lcore, true, stderr);
 		if (ret < 0)
 			return ret;
 	}
 	memset(&none, 0, sizeof(none));
 	memset(none.vlan.trunk, 0xff, sizeof(none.vlan.trunk));
+	none.lcore = -1;
 	RTE_ETH_FOREACH_DEV (pid) {
-		const struct vns_port_spec *spec;
-
 		if (*stop)
 			break;
-		if (sw->nb_ports == VNS_MAX_PORTS) {
-			fprintf(stderr, "vduse-netsw: at most %d ports\n", VNS_MAX_PORTS);
-			return -ENOSPC;
-		}
 		if (rte_eth_dev_get_name_by_port(pid, name) != 0)
 			continue;
 		spec = find_spec(opts, name);
-		vlan = spec != NULL ? &spec->vlan : &none.vlan;
-		port = open_ethdev(sw, pid, spec != NULL ? spec : &none);
+		if (spec == NULL)
+			spec = &none;
+		port = open_ethdev(sw, pid, spec);
 		if (port == NULL)
 			return -ENODEV;
-		ret = add_port(sw, port, vlan, false);
+		ret = add_port(sw, port, &spec->vlan, spec->lcore, false, stderr);
 		if (ret < 0)
 			return ret;
 	}
 	return 0;
 }
 
+int vns_port_add_vduse(struct vns_switch *sw, char *arg, FILE *err)
+{
+	struct vns_vduse_spec spec;
+	struct port *port;
+
+	if (vns_parse_vduse(arg, &spec, err) < 0 || name_taken(sw, spec.name, err))
+		return -EINVAL;
+	port = open_vduse(sw, sw->opts, &spec);
+	if (port == NULL) {
+		fprintf(err, "port %s: cannot open it (see the switch's log)\n", spec.name);
+		return -ENODEV;
+	}
+	return add_port(sw, port, &spec.vlan, spec.lcore, true, err);
+}
+
+int vns_port_add_ethdev(struct vns_switch *sw, const char *devargs, char *keys, FILE *err)
+{
+	char spec_arg[VNS_NAME_SIZE + 256], name[RTE_ETH_NAME_MAX_LEN];
+	struct vns_port_spec spec;
+	struct port *port;
+	uint16_t pid;
+	int ret;
+
+	snprintf(name, sizeof(name), "%.*s", (int)strcspn(devargs, ","), devargs);
+	snprintf(spec_arg, sizeof(spec_arg), "%s%s%s", name, keys != NULL ? "," : "",
+		 keys != NULL ? keys : "");
+	if (vns_parse_port(spec_arg, &spec, err) < 0 || name_taken(sw, spec.name, err))
+		return -EINVAL;
+	ret = rte_dev_probe(devargs);
+	if (ret < 0) {
+		fprintf(err, "ethdev %s: cannot probe it: %s\n", devargs, strerror(-ret));
+		return ret;
+	}
+	if (rte_eth_dev_get_port_by_name(name, &pid) != 0) {
+		fprintf(err, "ethdev %s: probed, but no ethdev %s came of it\n", devargs, name);
+		return -ENODEV;
+	}
+	port = open_ethdev(sw, pid, &spec);
+	if (port == NULL) {
+		fprintf(err, "port %s: cannot open it (see the switch's log)\n", name);
+		return -ENODEV;
+	}
+	return add_port(sw, port, &spec.vlan, spec.lcore, false, err);
+}
+
+/* Take @p vp out of the table and the workers' view, then close it. */
+static void remove_port(struct vns_switch *sw, struct vns_port *vp)
+{
+	uint16_t id = vp->port->id;
+
+	__atomic_store_n(&sw->ports[id], NULL, __ATOMIC_RELEASE);
+	/* After this grace period no worker polls it, sends to it or holds it. */
+	vns_workers_del_port(sw, id);
+	if (sw->fdb != NULL)
+		fdb_flush(sw->fdb, id);
+	port_stop(vp->port);
+	port_close(vp->port);
+	rte_free(vp);
+}
+
+int vns_port_del(struct vns_switch *sw, const char *name, FILE *err)
+{
+	struct vns_port *vp = vns_port_find(sw, name);
+
+	if (vp == NULL) {
+		fprintf(err, "no port '%s' (see: show ports)\n", name);
+		return -ENOENT;
+	}
+	remove_port(sw, vp);
+	return 0;
+}
+
 void vns_ports_close(struct vns_switch *sw)
 {
 	while (sw->nb_ports > 0) {
-		struct vns_port *vp = sw->ports[--sw->nb_ports];
+		struct vns_port *vp = sw->ports[sw->nb_ports - 1];
 
-		if (vp == NULL)
-			continue;
-		__atomic_store_n(&sw->ports[sw->nb_ports], NULL, __ATOMIC_RELEASE);
-		port_stop(vp->port);
-		port_close(vp->port);
-		rte_free(vp);
+		if (vp != NULL)
+			remove_port(sw, vp);
+		sw->nb_ports--;
 	}
 }

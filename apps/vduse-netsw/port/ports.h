@@ -9,6 +9,8 @@
  * thread only.
  */
 
+#include <stdio.h>
+
 #include "options.h"
 #include "switch.h"
 
@@ -28,7 +30,33 @@
 int vns_ports_open(struct vns_switch *sw, const struct vns_options *opts,
 		   const volatile bool *stop);
 
-/** Stop and close every port of @p sw (workers stopped). */
+/**
+ * Add a VDUSE port while the switch runs: @p arg is a --vduse value
+ * (changed). Control thread; the other ports go on forwarding.
+ *
+ * @return 0, or a negative errno after printing why to @p err.
+ */
+int vns_port_add_vduse(struct vns_switch *sw, char *arg, FILE *err);
+
+/**
+ * Probe the ethdev @p devargs (as EAL's --vdev or -a takes it, e.g.
+ * "net_af_packet3,iface=eth3") and add it as a port with the --port keys
+ * @p keys ("vlan=10,rxq=2"; NULL for none; changed). Control thread.
+ *
+ * @return 0, or a negative errno after printing why to @p err.
+ */
+int vns_port_add_ethdev(struct vns_switch *sw, const char *devargs, char *keys, FILE *err);
+
+/**
+ * Remove port @p name while the switch runs: out of the workers' view
+ * (an RCU grace period), its MACs forgotten, stopped and closed. Control
+ * thread; the other ports go on forwarding.
+ *
+ * @return 0, or -ENOENT after printing why to @p err.
+ */
+int vns_port_del(struct vns_switch *sw, const char *name, FILE *err);
+
+/** Stop and close every port of @p sw. Control thread. */
 void vns_ports_close(struct vns_switch *sw);
 
 #endif /* VNS_PORTS_H */

@@ -84,11 +84,12 @@ void vns_stats_workers(FILE *out, const struct vns_switch *sw)
 		uint64_t rx = __atomic_load_n(&w->rx_packets, __ATOMIC_RELAXED);
 
 		fprintf(out, "worker lcore %u (socket %d):\n", w->lcore_id, w->socket_id);
-		for (q = 0; q < w->nb_rxq; q++) {
-			const struct vns_port *vp = sw->ports[w->rxq[q].port_id];
+		for (q = 0; w->rxqs != NULL && q < w->rxqs->n; q++) {
+			const struct vns_rxq *rq = &w->rxqs->q[q];
+			const struct vns_port *vp = sw->ports[rq->port_id];
 
 			fprintf(out, "  rx queue %s:%u%s\n", vp != NULL ? vp->port->name : "?",
-				w->rxq[q].queue, w->rxq[q].pinned ? " (pinned)" : "");
+				rq->queue, rq->pinned ? " (pinned)" : "");
 		}
 		fprintf(out, "  packets received: %" PRIu64 "\n", rx);
 		fprintf(out, "  busy cycles: %" PRIu64 " (%.1f %%)\n", busy,

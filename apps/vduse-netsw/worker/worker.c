@@ -5,6 +5,7 @@
 
 #include <rte_cycles.h>
 #include <rte_lcore.h>
+#include <rte_malloc.h>
 #include <rte_pause.h>
 
 #include "fwd/fwd.h"
@@ -66,9 +67,9 @@ void vns_worker_send(struct vns_worker *w, uint16_t port_id, struct rte_mbuf *m)
 
 void vns_worker_flush(struct vns_worker *w)
 {
-	unsigned int i;
+	unsigned int i, nb_ports = __atomic_load_n(&w->sw->nb_ports, __ATOMIC_ACQUIRE);
 
-	for (i = 0; i < w->sw->nb_ports; i++)
+	for (i = 0; i < nb_ports; i++)
 		if (w->tx[i].n != 0)
 			flush_port(w, (uint16_t)i);
 }
@@ -84,10 +85,11 @@ int vns_worker_main(void *arg)
 	rte_rcu_qsbr_thread_online(sw->qsbr, w->lcore_id);
 	while (!sw->stop) {
 		const struct fwd_engine *engine = __atomic_load_n(&sw->engine, __ATOMIC_ACQUIRE);
+		const struct vns_rxq_set *set = __atomic_load_n(&w->rxqs, __ATOMIC_ACQUIRE);
 		uint64_t t0 = rte_rdtsc(), got = 0;
 
-		for (i = 0; i < w->nb_rxq; i++) {
-			const struct vns_rxq *rq = &w->rxq[i];
+		for (i = 0; set != NULL && i < set->n; i++) {
+			const struct vns_rxq *rq = &set->q[i];
 			struct vns_port *vp =
 				__atomic_load_n(&sw->ports[rq->port_id], __ATOMIC_ACQUIRE);
 			uint16_t n;
@@ -120,44 +122,149 @@ int vns_worker_main(void *arg)
 	return 0;
 }
 
-/* Next worker of @p socket after *cursor in round-robin order, or any if none is there. */
-static struct vns_worker *next_worker(struct vns_switch *sw, int socket, unsigned int *cursor)
+struct vns_worker *vns_worker_of_lcore(struct vns_switch *sw, int lcore)
 {
-	unsigned int i, k;
+	unsigned int i;
 
-	for (i = 0; i < sw->nb_workers; i++) {
-		k = (*cursor + i) % sw->nb_workers;
-		if (socket == SOCKET_ID_ANY || sw->workers[k].socket_id == socket) {
-			*cursor = k + 1;
-			return &sw->workers[k];
-		}
-	}
-	k = (*cursor)++ % sw->nb_workers;
-	return &sw->workers[k];
+	for (i = 0; lcore >= 0 && i < sw->nb_workers; i++)
+		if (sw->workers[i].lcore_id == (unsigned int)lcore)
+			return &sw->workers[i];
+	return NULL;
 }
 
-int vns_workers_assign(struct vns_switch *sw)
+static unsigned int nb_rxq(const struct vns_worker *w)
 {
-	unsigned int p, q, cursor = 0;
+	return w->rxqs != NULL ? w->rxqs->n : 0;
+}
 
-	for (p = 0; p < sw->nb_workers; p++)
-		sw->workers[p].nb_rxq = 0;
-	for (p = 0; p < sw->nb_ports; p++) {
-		struct vns_port *vp = sw->ports[p];
+/* The worker of @p socket polling the fewest queues; of any socket if none is on it. */
+static struct vns_worker *least_loaded(struct vns_switch *sw, const unsigned int *extra, int socket)
+{
+	struct vns_worker *best = NULL;
+	unsigned int i, best_load = 0, pass;
 
-		if (vp == NULL)
-			continue;
-		vp->txq_shared = sw->nb_workers > vp->info.nb_tx_queues;
-		for (q = 0; q < vp->info.nb_rx_queues; q++) {
-			struct vns_worker *w = next_worker(sw, vp->info.socket_id, &cursor);
+	for (pass = 0; pass < 2 && best == NULL; pass++)
+		for (i = 0; i < sw->nb_workers; i++) {
+			struct vns_worker *w = &sw->workers[i];
+			unsigned int load = nb_rxq(w) + extra[i];
 
-			if (w->nb_rxq == VNS_MAX_RXQ)
-				return -ENOSPC;
-			w->rxq[w->nb_rxq++] = (struct vns_rxq){
-				.port_id = (uint16_t)p,
-				.queue = (uint16_t)q,
-			};
+			if (pass == 0 && socket != SOCKET_ID_ANY && w->socket_id != socket)
+				continue;
+			if (best == NULL || load < best_load) {
+				best = w;
+				best_load = load;
+			}
 		}
+	return best;
+}
+
+/*
+ * Publish @p next (NULL entries: no change) as the workers' sets, wait until
+ * no worker uses the sets they replace, and free those.
+ */
+static void publish(struct vns_switch *sw, struct vns_rxq_set **next)
+{
+	struct vns_rxq_set *old[RTE_MAX_LCORE] = {NULL};
+	unsigned int i;
+
+	for (i = 0; i < sw->nb_workers; i++) {
+		if (next[i] == NULL)
+			continue;
+		old[i] = sw->workers[i].rxqs;
+		__atomic_store_n(&sw->workers[i].rxqs, next[i], __ATOMIC_RELEASE);
 	}
+	rte_rcu_qsbr_synchronize(sw->qsbr, RTE_QSBR_THRID_INVALID);
+	for (i = 0; i < sw->nb_workers; i++)
+		rte_free(old[i]);
+}
+
+/* A copy of @p w's set to change, or NULL for want of memory. */
+static struct vns_rxq_set *copy_set(const struct vns_worker *w)
+{
+	struct vns_rxq_set *set =
+		rte_zmalloc_socket("vns_rxqs", sizeof(*set), RTE_CACHE_LINE_SIZE, w->socket_id);
+
+	if (set != NULL && w->rxqs != NULL)
+		*set = *w->rxqs;
+	return set;
+}
+
+int vns_workers_add_port(struct vns_switch *sw, uint16_t port_id)
+{
+	struct vns_rxq_set *next[RTE_MAX_LCORE] = {NULL};
+	unsigned int extra[RTE_MAX_LCORE] = {0};
+	struct vns_port *vp = sw->ports[port_id];
+	unsigned int q, i;
+	int ret = 0;
+
+	vp->txq_shared = sw->nb_workers > vp->info.nb_tx_queues;
+	for (q = 0; q < vp->info.nb_rx_queues; q++) {
+		struct vns_worker *w = vns_worker_of_lcore(sw, vp->lcore);
+		unsigned int k;
+
+		if (w == NULL)
+			w = least_loaded(sw, extra, vp->info.socket_id);
+		k = (unsigned int)(w - sw->workers);
+
+		if (next[k] == NULL) {
+			next[k] = copy_set(w);
+			if (next[k] == NULL) {
+				ret = -ENOMEM;
+				break;
+			}
+		}
+		if (next[k]->n == VNS_MAX_RXQ) {
+			ret = -ENOSPC;
+			break;
+		}
+		next[k]->q[next[k]->n++] = (struct vns_rxq){
+			.port_id = port_id,
+			.queue = (uint16_t)q,
+			.pinned = vp->lcore >= 0,
+		};
+		extra[k]++;
+	}
+	if (ret < 0) {
+		for (i = 0; i < sw->nb_workers; i++)
+			rte_free(next[i]);
+		return ret;
+	}
+	publish(sw, next);
 	return 0;
+}
+
+void vns_workers_del_port(struct vns_switch *sw, uint16_t port_id)
+{
+	struct vns_rxq_set *next[RTE_MAX_LCORE] = {NULL};
+	unsigned int i, j, n;
+
+	for (i = 0; i < sw->nb_workers; i++) {
+		struct vns_worker *w = &sw->workers[i];
+
+		for (j = 0; j < nb_rxq(w) && w->rxqs->q[j].port_id != port_id; j++)
+			;
+		if (j == nb_rxq(w))
+			continue;
+		next[i] = copy_set(w);
+		if (next[i] == NULL) {
+			/* No memory for a copy: the workers skip the port while its slot is empty.
+			 */
+			continue;
+		}
+		for (j = 0, n = 0; j < w->rxqs->n; j++)
+			if (w->rxqs->q[j].port_id != port_id)
+				next[i]->q[n++] = w->rxqs->q[j];
+		next[i]->n = n;
+	}
+	publish(sw, next);
+}
+
+void vns_workers_free(struct vns_switch *sw)
+{
+	unsigned int i;
+
+	for (i = 0; i < sw->nb_workers; i++) {
+		rte_free(sw->workers[i].rxqs);
+		sw->workers[i].rxqs = NULL;
+	}
 }

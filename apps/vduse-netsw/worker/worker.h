@@ -32,6 +32,12 @@ struct vns_rxq {
 	bool pinned;	  /**< placed by the user, not by the round-robin */
 };
 
+/** The receive queues a worker polls; replaced whole, never changed in place. */
+struct vns_rxq_set {
+	unsigned int n;		       /**< queues in @p q */
+	struct vns_rxq q[VNS_MAX_RXQ]; /**< in polling order */
+};
+
 /** Frames waiting to go out of one port, and what became of earlier ones. */
 struct vns_txbuf {
 	uint16_t n;			  /**< frames in @p pkts */
@@ -48,16 +54,16 @@ struct vns_port_counters {
 
 /** A worker lcore and what it serves. */
 struct vns_worker {
-	unsigned int lcore_id;		 /**< EAL lcore */
-	unsigned int index;		 /**< 0..nb_workers-1: picks transmit queues */
-	int socket_id;			 /**< its NUMA socket */
-	unsigned int nb_rxq;		 /**< receive queues polled */
-	struct vns_rxq rxq[VNS_MAX_RXQ]; /**< in polling order */
-	struct vns_switch *sw;		 /**< the switch */
-	uint64_t busy_cycles;		 /**< TSC cycles of rounds that received or sent frames */
-	uint64_t idle_cycles;		 /**< TSC cycles of rounds that found nothing */
-	uint64_t rx_packets;		 /**< frames received */
-	uint64_t seq;			 /**< per-worker sequence for generating engines */
+	unsigned int lcore_id; /**< EAL lcore */
+	unsigned int index;    /**< 0..nb_workers-1: picks transmit queues */
+	int socket_id;	       /**< its NUMA socket */
+	/** Receive queues polled; published by the control thread, retired under RCU. */
+	struct vns_rxq_set *rxqs;
+	struct vns_switch *sw; /**< the switch */
+	uint64_t busy_cycles;  /**< TSC cycles of rounds that received or sent frames */
+	uint64_t idle_cycles;  /**< TSC cycles of rounds that found nothing */
+	uint64_t rx_packets;   /**< frames received */
+	uint64_t seq;	       /**< per-worker sequence for generating engines */
 	struct vns_txbuf tx[VNS_MAX_PORTS];		  /**< by destination port id */
 	struct vns_port_counters counters[VNS_MAX_PORTS]; /**< by port id */
 } __rte_cache_aligned;
@@ -72,15 +78,30 @@ void vns_worker_send(struct vns_worker *w, uint16_t port_id, struct rte_mbuf *m)
 /** Send everything buffered (retrying a full queue a little). Worker lcore only. */
 void vns_worker_flush(struct vns_worker *w);
 
+/** The worker running on EAL lcore @p lcore, or NULL (none, or @p lcore < 0). */
+struct vns_worker *vns_worker_of_lcore(struct vns_switch *sw, int lcore);
+
 /**
- * Assign every receive queue of the switch's ports to the workers:
- * round-robin over the workers of the port's NUMA socket when there are any
- * (otherwise over all), pinned queues kept where they are. Control thread,
- * before the workers run.
+ * Give the receive queues of port @p port_id to the workers: to the one on
+ * the port's pinned lcore (vns_port::lcore), or each to the one polling the
+ * fewest queues among the workers on the port's NUMA socket (among all when
+ * that socket has none). Queues already placed stay where
+ * they are, so that no queue is ever polled by two workers. Control thread;
+ * the workers may be running.
  *
- * @return 0, or -ENOSPC when a worker would poll more than VNS_MAX_RXQ.
+ * @return 0, -ENOMEM, or -ENOSPC when a worker would poll more than
+ *         VNS_MAX_RXQ queues (nothing changed then).
  */
-int vns_workers_assign(struct vns_switch *sw);
+int vns_workers_add_port(struct vns_switch *sw, uint16_t port_id);
+
+/**
+ * Take the receive queues of port @p port_id from the workers, and return
+ * once no worker polls them any more (an RCU grace period). Control thread.
+ */
+void vns_workers_del_port(struct vns_switch *sw, uint16_t port_id);
+
+/** Free the workers' queue sets (workers stopped). Control thread. */
+void vns_workers_free(struct vns_switch *sw);
 
 /** The worker loop, for rte_eal_remote_launch(); @p arg is its vns_worker. @return 0. */
 int vns_worker_main(void *arg);

@@ -135,7 +135,7 @@ uso_transfer() {
 	[ "$rc" -eq 0 ] || { control "show stats"; fail "datagrams lost or damaged"; }
 	tx1=$(netdev_stat left tx_packets)
 	rx1=$(netdev_stat right rx_packets)
-	segs=$(control "show stats $b" | awk '/TX-gso-segments:/ { print $2 }')
+	segs=$(control "show xstats $b" | awk '/^tx_gso_segments:/ { print $2 }')
 	# GSO frames left the sender's driver whole: about one frame per send.
 	[ $((tx1 - tx0)) -lt $((2 * count)) ] ||
 		fail "$((tx1 - tx0)) frames sent for $count sends: no USO from the driver"
@@ -290,6 +290,19 @@ bridge_three() {
 	transfer 64 left nic 10.0.0.3
 	control "show xstats ${pmd}0" | grep -E 'tx_gso_segments|tx_csum_software' | tr '\n' ' '
 	echo
+	# A VDUSE port added and removed at run time while left talks to the
+	# NIC side: its netdev comes and goes, and not a frame of theirs is lost.
+	ip netns exec left ping -i 0.05 -c 120 -W 1 10.0.0.3 >"$work/ping" 2>&1 &
+	local pinger=$!
+	sleep 0.5
+	echo "port add vduse p9,netns=right,ifname=eth9,mac=02:00:00:00:00:09" |
+		socat -t 30 - "UNIX-CONNECT:$ctl" | grep -qx ok || fail "port add vduse failed"
+	ip -n right link show eth9 >/dev/null || fail "no eth9 in right after port add"
+	echo "port del p9" | socat -t 30 - "UNIX-CONNECT:$ctl" | grep -qx ok || fail "port del failed"
+	ip -n right link show eth9 >/dev/null 2>&1 && fail "eth9 still in right after port del"
+	wait "$pinger" || true
+	grep -q ' 0% packet loss' "$work/ping" || fail "left lost frames while p9 came and went: $(tail -2 "$work/ping")"
+	echo "ok: VDUSE port p9 added and removed under a 20/s ping, 0% loss"
 	stop_switch
 	# VLANs: left and the NIC side in VLAN 10, right in VLAN 20.
 	B_OPTS=vlan=20 SWITCH_OPTS="--port ${pmd}0,vlan=10" start_switch p0,vlan=10 p1
