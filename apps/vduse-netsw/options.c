@@ -22,7 +22,7 @@ void vns_usage(FILE *out, const char *prog)
 	fprintf(out,
 		"usage: %s [EAL options] -- --vduse "
 		"NAME[,mac=MAC][,mtu=N][,netns=NS][,ifname=IF][,offloads=LIST] ...\n"
-		"          [--hugepages] [--packed-ring] [--queue-size N] [--stats-period "
+		"          [--no-hugepages] [--packed-ring] [--queue-size N] [--stats-period "
 		"SECONDS]\n"
 		"          [--control PATH [--control-group GROUP]] [--state-dir DIR] [--fresh]\n"
 		"          [--port NAME[,vlan=N][,trunk=LIST][,native=N][,rxq=N][,txq=N][,mtu=N]]\n"
@@ -48,7 +48,8 @@ void vns_usage(FILE *out, const char *prog)
 		"  --fdb-size      MAC table entries (default 8192)\n"
 		"  --aging         seconds before an idle MAC is forgotten (default 300; 0: "
 		"never)\n"
-		"  --hugepages     back the VDUSE bounce buffers with hugepages when possible\n"
+		"  --no-hugepages  back the VDUSE bounce buffers with kernel pages; by default\n"
+		"                  they are hugepages on the worker's node when some are free\n"
 		"  --packed-ring   offer the packed virtqueue layout (VIRTIO_F_RING_PACKED)\n"
 		"  --queue-size    ring size offered to the driver (power of two, default 256)\n"
 		"  --stats-period  print port counters every SECONDS\n"
@@ -484,6 +485,7 @@ static int parse_argv(int argc, char **argv, struct vns_options *opts)
 	static const struct option longopts[] = {
 		{"vduse", required_argument, NULL, 'v'},
 		{"hugepages", no_argument, NULL, 'H'},
+		{"no-hugepages", no_argument, NULL, 'N'},
 		{"packed-ring", no_argument, NULL, 'P'},
 		{"queue-size", required_argument, NULL, 'q'},
 		{"stats-period", required_argument, NULL, 's'},
@@ -505,6 +507,7 @@ static int parse_argv(int argc, char **argv, struct vns_options *opts)
 	err_out = stderr;
 	memset(opts, 0, sizeof(*opts));
 	opts->queue_size = 256;
+	opts->hugepages = true;
 	opts->control_gid = VNS_NO_GROUP;
 	snprintf(opts->state_dir, sizeof(opts->state_dir), "%s", VNS_STATE_DIR);
 	snprintf(opts->fwd, sizeof(opts->fwd), "%s", "bridge");
@@ -525,6 +528,9 @@ static int parse_argv(int argc, char **argv, struct vns_options *opts)
 			break;
 		case 'H':
 			opts->hugepages = true;
+			break;
+		case 'N':
+			opts->hugepages = false;
 			break;
 		case 'P':
 			opts->packed_ring = true;

@@ -96,11 +96,11 @@ struct vns_options {
 	char fwd[VNS_NAME_SIZE];			/**< forwarding engine (--fwd) */
 	uint32_t fdb_size;				/**< MAC table entries (--fdb-size) */
 	uint32_t aging_sec;				/**< MAC aging time, 0: never (--aging) */
-	bool hugepages;					/**< hugepage-backed bounce buffers */
-	bool packed_ring;				/**< offer VIRTIO_F_RING_PACKED */
-	uint16_t queue_size;				/**< ring size offered */
-	unsigned int stats_period;			/**< seconds between stats lines, 0: none */
-	char control[VNS_CONTROL_PATH_SIZE];		/**< control socket path, or "" */
+	bool hugepages;	  /**< hugepage-backed bounce buffers where free (--no-hugepages: never) */
+	bool packed_ring; /**< offer VIRTIO_F_RING_PACKED */
+	uint16_t queue_size;		     /**< ring size offered */
+	unsigned int stats_period;	     /**< seconds between stats lines, 0: none */
+	char control[VNS_CONTROL_PATH_SIZE]; /**< control socket path, or "" */
 	gid_t control_gid; /**< group allowed on the control socket, or VNS_NO_GROUP */
 	/** Directory of the ports' state files, to take surviving devices back. */
 	char state_dir[VNS_STATE_DIR_SIZE];

@@ -47,7 +47,8 @@ struct vns_switch {
 	unsigned int nb_workers;	 /**< their number */
 	struct rte_rcu_qsbr *qsbr;	 /**< the workers report to it */
 	const struct vns_options *opts;	 /**< settings for ports added at run time */
-	volatile bool stop;		 /**< set to end the workers' loops */
+	bool hugepages;	    /**< VDUSE bounce buffers in hugepages (some were free at start) */
+	volatile bool stop; /**< set to end the workers' loops */
 };
 
 /**

@@ -377,7 +377,7 @@ static void test_config_file(void **state)
 		   "  --vduse blue,trunk=10+20-22,native=5  \n"
 		   "port net_tap0,vlan=10,rxq=2\n"
 		   "fwd macswap\n"
-		   "hugepages\n"
+		   "no-hugepages\n"
 		   "aging 60\n");
 	snprintf(line, sizeof(line), "--config %s --fdb-size 100", path);
 	assert_int_equal(parse(line, &o), 0);
@@ -394,7 +394,7 @@ static void test_config_file(void **state)
 	assert_string_equal(o.port_specs[0].name, "net_tap0");
 	assert_int_equal(o.port_specs[0].nb_rxq, 2);
 	assert_string_equal(o.fwd, "macswap");
-	assert_true(o.hugepages);
+	assert_false(o.hugepages);
 	assert_int_equal(o.aging_sec, 60);
 	assert_int_equal(o.fdb_size, 100);
 

@@ -65,7 +65,7 @@ static struct port *open_vduse(struct vns_switch *sw, const struct vns_options *
 		.queue_size = opts->queue_size,
 		.offloads = vduse_offloads(spec->offloads),
 		.packed_ring = opts->packed_ring,
-		.hugepages = opts->hugepages,
+		.hugepages = sw->hugepages,
 		.socket_id = (int)rte_socket_id(),
 		.driver = VDU_DRIVER_VIRTIO,
 		.qsbr = sw->qsbr,
@@ -234,6 +234,21 @@ static bool name_taken(struct vns_switch *sw, const char *name, FILE *err)
 	return true;
 }
 
+/* Free hugepages of the default size, from /proc/meminfo; 0 when unknown. */
+static unsigned long free_hugepages(void)
+{
+	unsigned long n = 0;
+	char line[128];
+	FILE *f = fopen("/proc/meminfo", "r");
+
+	while (f != NULL && fgets(line, sizeof(line), f) != NULL)
+		if (sscanf(line, "HugePages_Free: %lu", &n) == 1)
+			break;
+	if (f != NULL)
+		fclose(f);
+	return n;
+}
+
 int vns_ports_open(struct vns_switch *sw, const struct vns_options *opts, const volatile bool *stop)
 {
 	const struct vns_port_spec *spec;
@@ -252,6 +267,11 @@ int vns_ports_open(struct vns_switch *sw, const struct vns_options *opts, const 
 				opts->port_specs[i].name, rte_eth_dev_count_avail());
 			return -ENODEV;
 		}
+	/* Said once for every VDUSE port, now and to come. */
+	sw->hugepages = opts->hugepages && free_hugepages() > 0;
+	if (opts->hugepages && !sw->hugepages && opts->nb_vduse > 0)
+		printf("vduse-netsw: no free hugepages: VDUSE bounce buffers in kernel pages "
+		       "(reserve some in /proc/sys/vm/nr_hugepages to use them)\n");
 	for (i = 0; i < opts->nb_vduse && !*stop; i++) {
 		port = open_vduse(sw, opts, &opts->vduse[i]);
 		if (port == NULL)
