@@ -8,6 +8,7 @@
 #include "commands.h"
 #include "fdb.h"
 #include "fwd/fwd.h"
+#include "options.h"
 #include "port/ports.h"
 #include "stats/stats.h"
 
@@ -196,6 +197,45 @@ static int cmd_set(char **argv, int argc, FILE *out, struct vns_switch *sw)
 	return -1;
 }
 
+/* fdb add VLAN MAC PORT (a static entry) and fdb del VLAN MAC. */
+static int fdb_entry(char **argv, int argc, FILE *out, struct vns_switch *sw)
+{
+	struct rte_ether_addr mac;
+	struct vns_port *vp = NULL;
+	unsigned long vlan;
+	char *end;
+	int ret;
+
+	errno = 0;
+	vlan = strtoul(argv[2], &end, 10);
+	if (*argv[2] < '0' || *argv[2] > '9' || *end != '\0' || errno != 0 || vlan > 4094) {
+		fprintf(out, "error: VLAN '%s' is not in 0..4094\n", argv[2]);
+		return -1;
+	}
+	if (vns_parse_mac(argv[3], mac.addr_bytes) < 0 || !rte_is_unicast_ether_addr(&mac) ||
+	    rte_is_zero_ether_addr(&mac)) {
+		fprintf(out,
+			"error: '%s' is not a unicast MAC (six hex bytes, e.g. "
+			"02:00:00:00:00:01)\n",
+			argv[3]);
+		return -1;
+	}
+	if (argc == 5) {
+		vp = port_arg(sw, argv[4], out);
+		if (vp == NULL)
+			return -1;
+		ret = fdb_add_static(sw->fdb, (uint16_t)vlan, &mac, vp->port->id);
+	} else {
+		ret = fdb_del(sw->fdb, (uint16_t)vlan, &mac);
+	}
+	if (ret < 0) {
+		fprintf(out, "error: fdb %s %s %s: %s\n", argv[1], argv[2], argv[3],
+			ret == -ENOSPC ? "the table is full of static entries" : strerror(-ret));
+		return -1;
+	}
+	return 0;
+}
+
 static int cmd_fdb(char **argv, int argc, FILE *out, struct vns_switch *sw)
 {
 	struct vns_port *vp;
@@ -213,7 +253,10 @@ static int cmd_fdb(char **argv, int argc, FILE *out, struct vns_switch *sw)
 		fprintf(out, "flushed %d\n", n);
 		return 0;
 	}
-	fprintf(out, "error: usage: fdb flush [PORT]\n");
+	if ((argc == 5 && strcmp(argv[1], "add") == 0) ||
+	    (argc == 4 && strcmp(argv[1], "del") == 0))
+		return fdb_entry(argv, argc, out, sw);
+	fprintf(out, "error: usage: fdb flush [PORT] | fdb add VLAN MAC PORT | fdb del VLAN MAC\n");
 	return -1;
 }
 

@@ -16,6 +16,8 @@
  *     set fwd ENGINE            switch the forwarding engine
  *     set aging SECONDS         MAC aging time (0: never)
  *     fdb flush [PORT]          forget the MACs of one port, or all
+ *     fdb add VLAN MAC PORT     a static entry: never ages, moves or is evicted
+ *     fdb del VLAN MAC          remove an entry
  *     port add vduse SPEC       add a VDUSE port (SPEC as for --vduse)
  *     port add ethdev DEVARGS [KEYS]
  *                               probe an ethdev (as --vdev or -a) and add it,

@@ -26,7 +26,8 @@ void vns_usage(FILE *out, const char *prog)
 		"SECONDS]\n"
 		"          [--control PATH [--control-group GROUP]] [--state-dir DIR] [--fresh]\n"
 		"          [--port NAME[,vlan=N][,trunk=LIST][,native=N][,rxq=N][,txq=N][,mtu=N]]\n"
-		"          [--fwd ENGINE] [--fdb-size N] [--aging SECONDS] [--config FILE]\n"
+		"          [--fwd ENGINE] [--fdb-size N] [--aging SECONDS] [--mbufs N]\n"
+		"          [--config FILE]\n"
 		"          [-h|--help]\n"
 		"  --vduse         a VDUSE virtio-net port (repeat for more); the kernel's\n"
 		"                  virtio_net makes it a netdev, moved into NS and renamed IF;\n"
@@ -62,6 +63,7 @@ void vns_usage(FILE *out, const char *prog)
 		"                  so that a restarted switch takes back the devices a dead\n"
 		"                  one left: the containers keep their netdevs\n"
 		"  --fresh         replace such devices instead (the netdevs are recreated)\n"
+		"  --mbufs         mbufs per NUMA socket (default 16383)\n"
 		"  --config        read options from FILE, one a line, without the '--'\n"
 		"                  ('vduse red,netns=red'); '#' starts a comment\n"
 		"  -h, --help      show this and exit\n",
@@ -497,6 +499,7 @@ static int parse_argv(int argc, char **argv, struct vns_options *opts)
 		{"fwd", required_argument, NULL, 'w'},
 		{"fdb-size", required_argument, NULL, 'z'},
 		{"aging", required_argument, NULL, 'a'},
+		{"mbufs", required_argument, NULL, 'm'},
 		{"help", no_argument, NULL, 'h'},
 		{NULL, 0, NULL, 0},
 	};
@@ -513,6 +516,7 @@ static int parse_argv(int argc, char **argv, struct vns_options *opts)
 	snprintf(opts->fwd, sizeof(opts->fwd), "%s", "bridge");
 	opts->fdb_size = VNS_FDB_SIZE;
 	opts->aging_sec = VNS_AGING_SEC;
+	opts->nb_mbufs = VNS_NB_MBUFS;
 	/* 0, not 1: glibc then forgets the state of an earlier scan that stopped early. */
 	optind = 0;
 	while ((c = getopt_long(argc, argv, "h", longopts, NULL)) != -1) {
@@ -597,6 +601,15 @@ static int parse_argv(int argc, char **argv, struct vns_options *opts)
 				return -1;
 			}
 			opts->fdb_size = (uint32_t)v;
+			break;
+		case 'm':
+			if (parse_uint(optarg, 16777215, &v) < 0 || v < 1023) {
+				fprintf(err_out,
+					"--mbufs %s: not a number of mbufs in 1023..16777215\n",
+					optarg);
+				return -1;
+			}
+			opts->nb_mbufs = (uint32_t)v;
 			break;
 		case 'a':
 			if (parse_uint(optarg, 1000000, &v) < 0) {

@@ -147,6 +147,16 @@ PY
 	[ "$(fdb_stat aged)" -ge 2 ] || fail "aging not counted: $(control show fdb-stats)"
 	echo "ok: entries aged out after 5 s"
 	control "show stats net_af_packet2" | grep -q 'RX-flooded' || fail "no RX-flooded counter"
+	# Static entries: added, shown, never aged, removed; bad ones refused.
+	control "fdb add 0 02:00:00:00:0b:01 net_af_packet1" | grep -qx ok || fail "fdb add"
+	control "show fdb" | grep -q '02:00:00:00:0b:01  net_af_packet1 .*static' ||
+		fail "no static entry: $(control show fdb)"
+	control "fdb add 0 01:00:5e:00:00:01 net_af_packet1" | grep -q "^error: '01:00:5e:00:00:01' is not a unicast MAC" ||
+		fail "a multicast static entry was taken"
+	control "fdb add 4095 02:00:00:00:0b:01 net_af_packet1" | grep -q "^error: VLAN '4095'" || fail "VLAN 4095 taken"
+	control "fdb del 0 02:00:00:00:0b:01" | grep -qx ok || fail "fdb del"
+	control "fdb del 0 02:00:00:00:0b:01" | grep -q "^error: fdb del" || fail "fdb del twice"
+	echo "ok: static entries added and removed; bad ones refused"
 	stop_switch
 	;;
 vlan)

@@ -24,7 +24,7 @@
 static struct rte_mempool *pools[RTE_MAX_NUMA_NODES];
 
 /* The pool of @p socket, made on first use: frames stay on their port's node. */
-static struct rte_mempool *pool_of(int socket)
+static struct rte_mempool *pool_of(const struct vns_switch *sw, int socket)
 {
 	char name[RTE_MEMPOOL_NAMESIZE];
 	unsigned int s = socket == SOCKET_ID_ANY ? rte_socket_id() : (unsigned int)socket;
@@ -33,7 +33,7 @@ static struct rte_mempool *pool_of(int socket)
 		s = 0;
 	if (pools[s] == NULL) {
 		snprintf(name, sizeof(name), "vns_mbufs_%u", s);
-		pools[s] = rte_pktmbuf_pool_create(name, VNS_NB_MBUFS, VNS_MBUF_CACHE, 0,
+		pools[s] = rte_pktmbuf_pool_create(name, sw->opts->nb_mbufs, VNS_MBUF_CACHE, 0,
 						   RTE_MBUF_DEFAULT_BUF_SIZE, (int)s);
 		if (pools[s] == NULL)
 			fprintf(stderr, "vduse-netsw: no memory for mbufs on socket %u: %s\n", s,
@@ -72,7 +72,7 @@ static struct port *open_vduse(struct vns_switch *sw, const struct vns_options *
 		.state_dir = opts->state_dir,
 		.fresh = opts->fresh,
 	};
-	struct rte_mempool *pool = pool_of(params.socket_id);
+	struct rte_mempool *pool = pool_of(sw, params.socket_id);
 	char netdev[IF_NAMESIZE];
 	struct port *port;
 	int err, ns_fd = -1;
@@ -143,7 +143,7 @@ static struct port *open_ethdev(struct vns_switch *sw, uint16_t port_id,
 			(uint16_t)RTE_MIN(sw->nb_workers, (unsigned int)info.max_tx_queues);
 	if (params.nb_tx_queues == 0)
 		params.nb_tx_queues = 1;
-	params.pool = pool_of(rte_eth_dev_socket_id(port_id));
+	params.pool = pool_of(sw, rte_eth_dev_socket_id(port_id));
 	if (params.pool == NULL)
 		return NULL;
 	port = port_ethdev_open(&params, &err);

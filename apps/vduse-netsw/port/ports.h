@@ -14,8 +14,6 @@
 #include "options.h"
 #include "switch.h"
 
-/** mbufs per socket's pool (a power of two minus one suits the mempool ring). */
-#define VNS_NB_MBUFS 16383
 /** Per-lcore mbuf cache of the pools. */
 #define VNS_MBUF_CACHE 256
 
