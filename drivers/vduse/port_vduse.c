@@ -232,7 +232,8 @@ static void vduse_info_get(struct port *port, struct port_info *info)
 		.socket_id = p->socket_id,
 		.nb_rx_queues = 1,
 		.nb_tx_queues = 1,
-		.mtu = p->mtu,
+		/* Without VIRTIO_NET_F_MTU the driver's netdev starts at Ethernet's 1500. */
+		.mtu = p->mtu != 0 ? p->mtu : RTE_ETHER_MTU,
 		.max_mtu = p->mtu != 0 ? p->mtu : RTE_ETHER_MTU,
 		.rx_offloads = p->rx_offloads,
 		/* What the driver cannot take is segmented or summed in software. */
