@@ -67,4 +67,18 @@ static inline void fwd_drop(struct vns_worker *w, struct vns_port *in, struct rt
 	w->counters[in->port->id].filtered += n;
 }
 
+/**
+ * The peer of @p in for a burst of @p n frames, or -1 after dropping them
+ * (counted as filtered) when @p in has none. Worker lcore.
+ */
+static inline int fwd_peer_or_drop(struct vns_worker *w, struct vns_port *in,
+				   struct rte_mbuf **pkts, uint16_t n)
+{
+	int peer = fwd_peer(w->sw, in->port->id);
+
+	if (peer < 0)
+		fwd_drop(w, in, pkts, n);
+	return peer;
+}
+
 #endif /* VNS_FWD_H */

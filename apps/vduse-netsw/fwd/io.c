@@ -5,13 +5,11 @@
 static void io_rx_burst(struct vns_worker *w, struct vns_port *in, struct rte_mbuf **pkts,
 			uint16_t n)
 {
-	int peer = fwd_peer(w->sw, in->port->id);
+	int peer = fwd_peer_or_drop(w, in, pkts, n);
 	uint16_t i;
 
-	if (peer < 0) {
-		fwd_drop(w, in, pkts, n);
+	if (peer < 0)
 		return;
-	}
 	for (i = 0; i < n; i++)
 		vns_worker_send(w, (uint16_t)peer, pkts[i]);
 }

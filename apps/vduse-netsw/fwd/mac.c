@@ -11,15 +11,13 @@
 static void mac_rx_burst(struct vns_worker *w, struct vns_port *in, struct rte_mbuf **pkts,
 			 uint16_t n)
 {
-	int peer = fwd_peer(w->sw, in->port->id);
+	int peer = fwd_peer_or_drop(w, in, pkts, n);
 	struct rte_ether_addr dst = {{0x02, 0, 0, 0, 0, 0}};
 	const struct vns_port *out;
 	uint16_t i;
 
-	if (peer < 0) {
-		fwd_drop(w, in, pkts, n);
+	if (peer < 0)
 		return;
-	}
 	out = w->sw->ports[peer];
 	dst.addr_bytes[5] = (uint8_t)peer;
 	for (i = 0; i < n; i++) {

@@ -7,13 +7,11 @@
 static void macswap_rx_burst(struct vns_worker *w, struct vns_port *in, struct rte_mbuf **pkts,
 			     uint16_t n)
 {
-	int peer = fwd_peer(w->sw, in->port->id);
+	int peer = fwd_peer_or_drop(w, in, pkts, n);
 	uint16_t i;
 
-	if (peer < 0) {
-		fwd_drop(w, in, pkts, n);
+	if (peer < 0)
 		return;
-	}
 	for (i = 0; i < n; i++) {
 		struct rte_ether_hdr *eth = rte_pktmbuf_mtod(pkts[i], struct rte_ether_hdr *);
 		struct rte_ether_addr tmp = eth->dst_addr;
