@@ -28,7 +28,7 @@ ip -n lan link set eth0 up
 
 # start_switch: the README's command; returns once it forwards.
 start_switch() {
-	"$sw" --no-huge -m 256 --no-pci --no-shconf -l 0-1 --log-level=1 \
+	"$sw" --no-huge -m 256 --no-pci --no-shconf -l 0-1 --log-level='*:error' --log-level='netsw.*:info' \
 		--vdev net_af_packet0,iface=nic0 -- --control "$ctl" \
 		--vduse red0,netns=red,ifname=eth0,mac=02:00:00:00:0a:01 \
 		--vduse blue0,netns=blue,ifname=eth0,mac=02:00:00:00:0b:01 >/run/switch.log 2>&1 &

@@ -23,6 +23,7 @@
 #include <sys/un.h>
 
 #include "commands.h"
+#include "log.h"
 #include "control.h"
 
 #define MAX_ARGS  8
@@ -111,35 +112,35 @@ static int clear_path(const struct sockaddr_un *addr)
 		if (errno == ENOENT)
 			return 0;
 		ret = -errno;
-		fprintf(stderr, "control socket %s: %s\n", path, strerror(-ret));
+		VNS_LOG(ERR, "control socket %s: %s", path, strerror(-ret));
 		return ret;
 	}
 	if (!S_ISSOCK(st.st_mode)) {
-		fprintf(stderr,
+		VNS_LOG(ERR,
 			"control socket %s: exists and is not a socket; not removing it (choose "
-			"another --control path)\n",
+			"another --control path)",
 			path);
 		return -EEXIST;
 	}
 	ret = socket_in_use(addr);
 	if (ret > 0) {
-		fprintf(stderr,
+		VNS_LOG(ERR,
 			"control socket %s: in use: a process (another vduse-netsw?) accepts on "
-			"it; stop it or choose another --control path\n",
+			"it; stop it or choose another --control path",
 			path);
 		return -EADDRINUSE;
 	}
 	if (ret < 0) {
-		fprintf(stderr,
+		VNS_LOG(ERR,
 			"control socket %s: cannot tell whether it is in use (%s); not removing "
-			"it\n",
+			"it",
 			path, strerror(-ret));
 		return ret;
 	}
 	/* Nobody accepts on it: left by a switch that did not exit cleanly. */
 	if (unlink(path) < 0) {
 		ret = -errno;
-		fprintf(stderr, "control socket %s: cannot remove the stale socket: %s\n", path,
+		VNS_LOG(ERR, "control socket %s: cannot remove the stale socket: %s", path,
 			strerror(-ret));
 		return ret;
 	}
@@ -180,14 +181,14 @@ struct vns_control *vns_control_open(const char *path, gid_t gid)
 	unsigned int i;
 
 	if (strlen(path) >= sizeof(addr.sun_path)) {
-		fprintf(stderr, "control socket %s: longer than %zu characters\n", path,
+		VNS_LOG(ERR, "control socket %s: longer than %zu characters", path,
 			sizeof(addr.sun_path) - 1);
 		return NULL;
 	}
 	strcpy(addr.sun_path, path);
 	ctl = calloc(1, sizeof(*ctl));
 	if (ctl == NULL) {
-		fprintf(stderr, "control socket %s: out of memory\n", path);
+		VNS_LOG(ERR, "control socket %s: out of memory", path);
 		return NULL;
 	}
 	strcpy(ctl->path, path);
@@ -195,7 +196,7 @@ struct vns_control *vns_control_open(const char *path, gid_t gid)
 		ctl->clients[i].fd = -1;
 	dir_fd = lock_dir(path);
 	if (dir_fd < 0) {
-		fprintf(stderr, "control socket %s: its directory: %s\n", path, strerror(-dir_fd));
+		VNS_LOG(ERR, "control socket %s: its directory: %s", path, strerror(-dir_fd));
 		free(ctl);
 		return NULL;
 	}
@@ -204,7 +205,7 @@ struct vns_control *vns_control_open(const char *path, gid_t gid)
 		ctl->fd = socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC | SOCK_NONBLOCK, 0);
 		ret = ctl->fd < 0 ? -errno : bind_socket(ctl->fd, &addr, gid, &st);
 		if (ret < 0)
-			fprintf(stderr, "control socket %s: %s\n", path, strerror(-ret));
+			VNS_LOG(ERR, "control socket %s: %s", path, strerror(-ret));
 	}
 	close(dir_fd);
 	if (ret < 0) {
@@ -253,9 +254,9 @@ static void client_send(struct client *c)
 		if (n < 0 && (errno == EAGAIN || errno == EWOULDBLOCK))
 			return;
 		if (n < 0) {
-			fprintf(stderr,
+			VNS_LOG(ERR,
 				"control: client left before its answer was sent (%s); "
-				"answer dropped\n",
+				"answer dropped",
 				strerror(errno));
 			client_close(c);
 			return;
@@ -368,7 +369,7 @@ static void client_advance(struct client *c, struct vns_switch *sw, uint64_t now
 static void client_expire(struct client *c)
 {
 	if (c->out != NULL)
-		fprintf(stderr, "control: client did not read its answer within %d ms; dropped\n",
+		VNS_LOG(ERR, "control: client did not read its answer within %d ms; dropped",
 			VNS_CONTROL_COMMAND_MS);
 	else if (c->in_len > 0)
 		say(c->fd,

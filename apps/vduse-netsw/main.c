@@ -23,6 +23,7 @@
 #include <rte_rcu_qsbr.h>
 
 #include "control.h"
+#include "log.h"
 #include "fdb.h"
 #include "fwd/fwd.h"
 #include "options.h"
@@ -145,7 +146,7 @@ static struct fdb *create_fdb(const struct vns_options *opts)
 	params.socket_id = (int)rte_socket_id();
 	fdb = fdb_create(&params, &err);
 	if (fdb == NULL)
-		fprintf(stderr, "vduse-netsw: cannot create the MAC table: %s\n", strerror(-err));
+		VNS_LOG(ERR, "vduse-netsw: cannot create the MAC table: %s", strerror(-err));
 	return fdb;
 }
 
@@ -164,8 +165,7 @@ static int init_workers(void)
 	}
 	sw.workers = workers;
 	if (sw.nb_workers == 0) {
-		fprintf(stderr,
-			"vduse-netsw: no worker lcore: give EAL two or more (e.g. -l 0-1)\n");
+		VNS_LOG(ERR, "vduse-netsw: no worker lcore: give EAL two or more (e.g. -l 0-1)");
 		return -1;
 	}
 	return 0;
@@ -227,13 +227,14 @@ int main(int argc, char **argv)
 		rte_eal_cleanup();
 		return 2;
 	}
+	vns_log_init();
 	if (init_workers() < 0)
 		goto out;
 	handle_signals();
 
 	sw.qsbr = create_qsbr();
 	if (sw.qsbr == NULL) {
-		fprintf(stderr, "vduse-netsw: no memory for RCU: %s\n", rte_strerror(rte_errno));
+		VNS_LOG(ERR, "vduse-netsw: no memory for RCU: %s", rte_strerror(rte_errno));
 		goto out;
 	}
 	sw.fdb = create_fdb(&opts);
@@ -255,18 +256,18 @@ int main(int argc, char **argv)
 	}
 	/* With a control socket, no port is a valid start: there is something to serve. */
 	if (sw.nb_ports == 0 && control == NULL) {
-		fprintf(stderr, "vduse-netsw: no ports: give --vduse, or ethdevs to EAL (-a, "
-				"--vdev), or --control PATH\n");
+		VNS_LOG(ERR, "vduse-netsw: no ports: give --vduse, or ethdevs to EAL (-a, "
+			     "--vdev), or --control PATH");
 		status = 2;
 		goto close_ports;
 	}
 	/* Every worker runs, with or without queues: ports may come at run time. */
 	for (i = 0; i < sw.nb_workers; i++)
 		rte_eal_remote_launch(vns_worker_main, &sw.workers[i], sw.workers[i].lcore_id);
-	printf("vduse-netsw: forwarding (%s) on %u worker lcore(s); SIGINT, SIGTERM or SIGHUP "
-	       "to stop\n",
-	       sw.engine->name, sw.nb_workers);
-	fflush(stdout);
+	VNS_LOG(INFO,
+		"vduse-netsw: forwarding (%s) on %u worker lcore(s); SIGINT, SIGTERM or SIGHUP "
+		"to stop",
+		sw.engine->name, sw.nb_workers);
 	main_loop(&opts, control);
 	rte_eal_mp_wait_lcore();
 	vns_stats_ports(stdout, &sw);

@@ -17,6 +17,7 @@
 #include <sys/socket.h>
 
 #include "netdev.h"
+#include "log.h"
 #include "options.h"
 
 struct link_request {
@@ -79,14 +80,14 @@ int vns_netns_open(const char *netns)
 	fd = open(path, O_RDONLY | O_CLOEXEC);
 	if (fd < 0) {
 		ret = -errno;
-		fprintf(stderr, "network namespace %s: %s%s\n", path, strerror(-ret), hint);
+		VNS_LOG(ERR, "network namespace %s: %s%s", path, strerror(-ret), hint);
 		return ret;
 	}
 	/* Any file opens; only a namespace file answers NS_GET_NSTYPE. */
 	if (ioctl(fd, NS_GET_NSTYPE) != CLONE_NEWNET) {
-		fprintf(stderr,
+		VNS_LOG(ERR,
 			"%s is not a network namespace (expected /run/netns/NAME, /proc/PID/ns/net "
-			"or a bind mount of one)\n",
+			"or a bind mount of one)",
 			path);
 		close(fd);
 		return -EINVAL;
@@ -104,7 +105,7 @@ int vns_netdev_place(const char *ifname, int ns_fd, const char *newname)
 		return 0;
 	ifindex = if_nametoindex(ifname);
 	if (ifindex == 0) {
-		fprintf(stderr, "netdev %s: not found\n", ifname);
+		VNS_LOG(ERR, "netdev %s: not found", ifname);
 		return -ENODEV;
 	}
 	memset(&req, 0, sizeof(req));
@@ -120,7 +121,7 @@ int vns_netdev_place(const char *ifname, int ns_fd, const char *newname)
 		add_attr(&req, IFLA_IFNAME, newname, (unsigned short)(strlen(newname) + 1));
 	ret = rtnl_transact(&req);
 	if (ret < 0)
-		fprintf(stderr, "netdev %s: cannot move%s as '%s': %s\n", ifname,
+		VNS_LOG(ERR, "netdev %s: cannot move%s as '%s': %s", ifname,
 			ns_fd >= 0 ? " to its network namespace" : "", *newname ? newname : ifname,
 			strerror(-ret));
 	return ret;

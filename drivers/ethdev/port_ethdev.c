@@ -10,10 +10,15 @@
 #include <string.h>
 
 #include <rte_ethdev.h>
+#include <rte_log.h>
 #include <rte_malloc.h>
 
 #include "offload.h"
 #include "port_ethdev.h"
+
+RTE_LOG_REGISTER(port_ethdev_logtype, netsw.port.ethdev, INFO);
+#define ETHDEV_LOG(level, fmt, ...) \
+	rte_log(RTE_LOG_##level, port_ethdev_logtype, fmt "\n", ##__VA_ARGS__)
 
 /* Offloads the switch uses when the PMD has them. */
 #define WANTED_TX_OFFLOADS                                               \
@@ -172,8 +177,8 @@ static int ethdev_start(struct port *port)
 		return 0;
 	ret = rte_eth_dev_start(p->port_id);
 	if (ret < 0) {
-		fprintf(stderr, "port %s: rte_eth_dev_start failed: %s\n", port->name,
-			strerror(-ret));
+		ETHDEV_LOG(ERR, "port %s: rte_eth_dev_start failed: %s", port->name,
+			   strerror(-ret));
 		return ret;
 	}
 	p->started = true;
@@ -338,8 +343,8 @@ static int configure(struct port_ethdev *p, const struct port_ethdev_params *par
 		conf.rxmode.mtu = params->mtu;
 	ret = rte_eth_dev_configure(p->port_id, p->nb_rxq, p->nb_txq, &conf);
 	if (ret < 0) {
-		fprintf(stderr, "port %s: rte_eth_dev_configure(%u rx, %u tx queues) failed: %s\n",
-			p->port.name, p->nb_rxq, p->nb_txq, strerror(-ret));
+		ETHDEV_LOG(ERR, "port %s: rte_eth_dev_configure(%u rx, %u tx queues) failed: %s",
+			   p->port.name, p->nb_rxq, p->nb_txq, strerror(-ret));
 		return ret;
 	}
 	ret = rte_eth_dev_adjust_nb_rx_tx_desc(p->port_id, &nb_rxd, &nb_txd);
@@ -351,8 +356,8 @@ static int configure(struct port_ethdev *p, const struct port_ethdev_params *par
 		ret = rte_eth_rx_queue_setup(p->port_id, q, nb_rxd, (unsigned int)p->socket_id,
 					     &rxconf, params->pool);
 		if (ret < 0) {
-			fprintf(stderr, "port %s: receive queue %u: %s\n", p->port.name, q,
-				strerror(-ret));
+			ETHDEV_LOG(ERR, "port %s: receive queue %u: %s", p->port.name, q,
+				   strerror(-ret));
 			return ret;
 		}
 	}
@@ -360,16 +365,16 @@ static int configure(struct port_ethdev *p, const struct port_ethdev_params *par
 		ret = rte_eth_tx_queue_setup(p->port_id, q, nb_txd, (unsigned int)p->socket_id,
 					     &txconf);
 		if (ret < 0) {
-			fprintf(stderr, "port %s: transmit queue %u: %s\n", p->port.name, q,
-				strerror(-ret));
+			ETHDEV_LOG(ERR, "port %s: transmit queue %u: %s", p->port.name, q,
+				   strerror(-ret));
 			return ret;
 		}
 	}
 	if (params->mtu != 0) {
 		ret = rte_eth_dev_set_mtu(p->port_id, params->mtu);
 		if (ret < 0) {
-			fprintf(stderr, "port %s: MTU %u refused (%u to %u): %s\n", p->port.name,
-				params->mtu, info->min_mtu, info->max_mtu, strerror(-ret));
+			ETHDEV_LOG(ERR, "port %s: MTU %u refused (%u to %u): %s", p->port.name,
+				   params->mtu, info->min_mtu, info->max_mtu, strerror(-ret));
 			return ret;
 		}
 	}
@@ -377,8 +382,8 @@ static int configure(struct port_ethdev *p, const struct port_ethdev_params *par
 		ret = rte_eth_promiscuous_enable(p->port_id);
 		/* Some PMDs (net_null, net_ring) are always promiscuous. */
 		if (ret < 0 && ret != -ENOTSUP) {
-			fprintf(stderr, "port %s: promiscuous mode: %s\n", p->port.name,
-				strerror(-ret));
+			ETHDEV_LOG(ERR, "port %s: promiscuous mode: %s", p->port.name,
+				   strerror(-ret));
 			return ret;
 		}
 	}
@@ -396,7 +401,7 @@ struct port *port_ethdev_open(const struct port_ethdev_params *params, int *err)
 	if (!rte_eth_dev_is_valid_port(params->port_id) ||
 	    rte_eth_dev_info_get(params->port_id, &info) != 0 ||
 	    rte_eth_dev_get_name_by_port(params->port_id, devname) != 0) {
-		fprintf(stderr, "ethdev port %u: no such device\n", params->port_id);
+		ETHDEV_LOG(ERR, "ethdev port %u: no such device", params->port_id);
 		*err = -ENODEV;
 		return NULL;
 	}
@@ -406,11 +411,11 @@ struct port *port_ethdev_open(const struct port_ethdev_params *params, int *err)
 	    params->nb_tx_queues == 0 || params->nb_rx_queues > PORT_MAX_QUEUES ||
 	    params->nb_tx_queues > PORT_MAX_QUEUES || params->nb_rx_queues > info.max_rx_queues ||
 	    params->nb_tx_queues > info.max_tx_queues) {
-		fprintf(stderr,
-			"ethdev port %s: %u rx and %u tx queues asked for; it has up to %u and "
-			"%u (the switch up to %d), and a name of up to %d characters\n",
-			name, params->nb_rx_queues, params->nb_tx_queues, info.max_rx_queues,
-			info.max_tx_queues, PORT_MAX_QUEUES, PORT_NAME_MAX - 1);
+		ETHDEV_LOG(ERR,
+			   "ethdev port %s: %u rx and %u tx queues asked for; it has up to %u and "
+			   "%u (the switch up to %d), and a name of up to %d characters",
+			   name, params->nb_rx_queues, params->nb_tx_queues, info.max_rx_queues,
+			   info.max_tx_queues, PORT_MAX_QUEUES, PORT_NAME_MAX - 1);
 		*err = -EINVAL;
 		return NULL;
 	}

@@ -15,10 +15,15 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include <rte_log.h>
 #include <rte_malloc.h>
 
 #include "port_vduse.h"
 #include "vdu_vq.h"
+
+RTE_LOG_REGISTER(port_vduse_logtype, netsw.port.vduse, INFO);
+#define VDUSE_LOG(level, fmt, ...) \
+	rte_log(RTE_LOG_##level, port_vduse_logtype, fmt "\n", ##__VA_ARGS__)
 
 struct port_vduse {
 	struct port port; /* first: the port interface */
@@ -64,8 +69,8 @@ static int queue_start(struct vdu_dev *dev, const struct vdu_queue *q, void *arg
 	(void)dev;
 	vq = vq_create(&cfg, p->socket_id, &err);
 	if (vq == NULL) {
-		fprintf(stderr, "%s: queue %u: cannot serve the ring: %s\n", p->port.name, q->index,
-			strerror(-err));
+		VDUSE_LOG(ERR, "%s: queue %u: cannot serve the ring: %s", p->port.name, q->index,
+			  strerror(-err));
 		return err;
 	}
 	/* Poll mode: the driver need not kick. */
@@ -277,10 +282,10 @@ static int offload_features(const struct port_vduse_params *params, uint64_t *fe
 	if ((off & ~PORT_VDUSE_OFFLOADS) != 0 || ((off & csum) != 0 && (off & csum) != csum) ||
 	    ((off & (RTE_ETH_TX_OFFLOAD_TCP_TSO | RTE_ETH_TX_OFFLOAD_UDP_TSO)) &&
 	     (off & csum) != csum)) {
-		fprintf(stderr,
-			"vduse port %s: offloads %#" PRIx64 " cannot be offered: TCP and UDP "
-			"checksums go together, segmentation needs them, nothing else exists\n",
-			params->name, off);
+		VDUSE_LOG(ERR,
+			  "vduse port %s: offloads %#" PRIx64 " cannot be offered: TCP and UDP "
+			  "checksums go together, segmentation needs them, nothing else exists",
+			  params->name, off);
 		return -EINVAL;
 	}
 	*features = VDU_NET_OPTIONAL_FEATURES;
@@ -324,8 +329,8 @@ struct port *port_vduse_open(const struct port_vduse_params *params, struct rte_
 	uint64_t rx_offloads;
 
 	if (strlen(params->name) >= PORT_NAME_MAX) {
-		fprintf(stderr, "vduse port name '%s' is longer than %d characters\n", params->name,
-			PORT_NAME_MAX - 1);
+		VDUSE_LOG(ERR, "vduse port name '%s' is longer than %d characters", params->name,
+			  PORT_NAME_MAX - 1);
 		*err = -EINVAL;
 		return NULL;
 	}

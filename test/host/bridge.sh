@@ -64,7 +64,7 @@ control() {
 # start_switch [SWITCH OPTIONS...]: the three veths as ports 0, 1, 2.
 start_switch() {
 	"$sw_bin" --no-huge -m 512 --no-pci --no-shconf --file-prefix "$tag" -l 0-1 \
-		--log-level=1 \
+		--log-level='*:error' --log-level='netsw.*:info' \
 		--vdev "net_af_packet0,iface=$tag-h1" --vdev "net_af_packet1,iface=$tag-h2" \
 		--vdev "net_af_packet2,iface=$tag-h3" -- --control "$ctl" "$@" \
 		>"$work/switch.log" 2>&1 &
@@ -286,7 +286,7 @@ hotplug)
 config)
 	# config/bench.conf over two net_null ports (frames made up by the PMD).
 	"$sw_bin" --no-huge -m 512 --no-pci --no-shconf --file-prefix "$tag" -l 0-1 \
-		--log-level=1 --vdev net_null0 --vdev net_null1 -- \
+		--log-level='*:error' --log-level='netsw.*:info' --vdev net_null0 --vdev net_null1 -- \
 		--config "$(dirname "$0")/../../config/bench.conf" --control "$ctl" \
 		>"$work/switch.log" 2>&1 &
 	sw_pid=$!
@@ -307,7 +307,7 @@ badargs)
 		local want=$1 rc=0
 		shift
 		"$sw_bin" --no-huge -m 512 --no-pci --no-shconf --file-prefix "$tag" -l 0-1 \
-			--log-level=1 --vdev "net_af_packet0,iface=$tag-h1" -- "$@" \
+			--log-level='*:error' --log-level='netsw.*:info' --vdev "net_af_packet0,iface=$tag-h1" -- "$@" \
 			>"$work/out" 2>&1 || rc=$?
 		[ "$rc" -ne 0 ] || fail "$* accepted"
 		grep -q -- "$want" "$work/out" || fail "$*: no '$want' in: $(cat "$work/out")"

@@ -20,7 +20,7 @@ import time
 SWITCH = sys.argv[1]
 # No hugepages, no PCI device, no shared files: runs anywhere.
 EAL = ['--no-huge', '-m', '128', '--no-pci', '--no-shconf', '--no-telemetry', '-l', '0-1',
-       '--log-level=1']
+       '--log-level=*:error', '--log-level=netsw.*:info']
 COMMAND_S = 3.0  # VNS_CONTROL_COMMAND_MS
 MAX_CLIENTS = 16  # VNS_CONTROL_MAX_CLIENTS
 started = []  # every switch process, killed after its test if still running

@@ -15,6 +15,7 @@
 #include <rte_mbuf.h>
 
 #include "netdev.h"
+#include "log.h"
 #include "port_ethdev.h"
 #include "port_vduse.h"
 #include "fdb.h"
@@ -36,7 +37,7 @@ static struct rte_mempool *pool_of(const struct vns_switch *sw, int socket)
 		pools[s] = rte_pktmbuf_pool_create(name, sw->opts->nb_mbufs, VNS_MBUF_CACHE, 0,
 						   RTE_MBUF_DEFAULT_BUF_SIZE, (int)s);
 		if (pools[s] == NULL)
-			fprintf(stderr, "vduse-netsw: no memory for mbufs on socket %u: %s\n", s,
+			VNS_LOG(ERR, "vduse-netsw: no memory for mbufs on socket %u: %s", s,
 				rte_strerror(rte_errno));
 	}
 	return pools[s];
@@ -83,17 +84,18 @@ static struct port *open_vduse(struct vns_switch *sw, const struct vns_options *
 	if (*spec->netns != '\0') {
 		ns_fd = vns_netns_open(spec->netns);
 		if (ns_fd < 0) {
-			fprintf(stderr, "port %s: no netns to move it to\n", spec->name);
+			VNS_LOG(ERR, "port %s: no netns to move it to", spec->name);
 			return NULL;
 		}
 	}
 	memcpy(params.mac, spec->mac, sizeof(params.mac));
 	port = port_vduse_open(&params, pool, &err);
 	if (port == NULL) {
-		fprintf(stderr, "port %s: %s\n", spec->name, strerror(-err));
+		VNS_LOG(ERR, "port %s: %s", spec->name, strerror(-err));
 	} else if (port_vduse_taken_back(port)) {
 		/* Its netdev is where the previous switch put it, addresses and all. */
-		printf("port %s: taken back from the previous switch, netdev kept\n", spec->name);
+		VNS_LOG(INFO, "port %s: taken back from the previous switch, netdev kept",
+			spec->name);
 		if (port_vduse_netdev(port, netdev, sizeof(netdev)) != 0)
 			snprintf(netdev, sizeof(netdev), "%s", "eth?"); /* in another netns */
 	} else if (port_vduse_netdev(port, netdev, sizeof(netdev)) != 0 ||
@@ -105,9 +107,10 @@ static struct port *open_vduse(struct vns_switch *sw, const struct vns_options *
 		close(ns_fd);
 	if (port == NULL)
 		return NULL;
-	printf("port %s: netdev %s%s%s, mac %02x:%02x:%02x:%02x:%02x:%02x\n", spec->name,
-	       *spec->ifname ? spec->ifname : netdev, *spec->netns ? " in netns " : "", spec->netns,
-	       spec->mac[0], spec->mac[1], spec->mac[2], spec->mac[3], spec->mac[4], spec->mac[5]);
+	VNS_LOG(INFO, "port %s: netdev %s%s%s, mac %02x:%02x:%02x:%02x:%02x:%02x", spec->name,
+		*spec->ifname ? spec->ifname : netdev, *spec->netns ? " in netns " : "",
+		spec->netns, spec->mac[0], spec->mac[1], spec->mac[2], spec->mac[3], spec->mac[4],
+		spec->mac[5]);
 	return port;
 }
 
@@ -149,8 +152,8 @@ static struct port *open_ethdev(struct vns_switch *sw, uint16_t port_id,
 	port = port_ethdev_open(&params, &err);
 	if (port == NULL)
 		return NULL;
-	printf("port %s: ethdev %s, %u rx and %u tx queue(s)\n", port->name, info.driver_name,
-	       params.nb_rx_queues, params.nb_tx_queues);
+	VNS_LOG(INFO, "port %s: ethdev %s, %u rx and %u tx queue(s)", port->name, info.driver_name,
+		params.nb_rx_queues, params.nb_tx_queues);
 	return port;
 }
 
@@ -261,17 +264,18 @@ int vns_ports_open(struct vns_switch *sw, const struct vns_options *opts, const 
 
 	for (i = 0; i < opts->nb_port_specs; i++)
 		if (rte_eth_dev_get_port_by_name(opts->port_specs[i].name, &pid) != 0) {
-			fprintf(stderr,
+			VNS_LOG(ERR,
 				"--port %s: no such ethdev; EAL probed %u (name them as EAL does: "
-				"net_tap0, 0000:01:00.0)\n",
+				"net_tap0, 0000:01:00.0)",
 				opts->port_specs[i].name, rte_eth_dev_count_avail());
 			return -ENODEV;
 		}
 	/* Said once for every VDUSE port, now and to come. */
 	sw->hugepages = opts->hugepages && free_hugepages() > 0;
 	if (opts->hugepages && !sw->hugepages && opts->nb_vduse > 0)
-		printf("vduse-netsw: no free hugepages: VDUSE bounce buffers in kernel pages "
-		       "(reserve some in /proc/sys/vm/nr_hugepages to use them)\n");
+		VNS_LOG(WARNING,
+			"vduse-netsw: no free hugepages: VDUSE bounce buffers in kernel pages "
+			"(reserve some in /proc/sys/vm/nr_hugepages to use them)");
 	for (i = 0; i < opts->nb_vduse && !*stop; i++) {
 		port = open_vduse(sw, opts, &opts->vduse[i]);
 		if (port == NULL)

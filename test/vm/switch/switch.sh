@@ -32,7 +32,7 @@ launch_switch() {
 	local a=$1 b=$2 mtu=${3:-} extra="" b_extra=${B_OPTS:+,$B_OPTS}
 	[ -n "$mtu" ] && extra=",mtu=$mtu"
 	# shellcheck disable=SC2086
-	"$sw_bin" --no-huge -m 256 --no-pci --no-shconf -l 0-1 --log-level=1 ${EAL_OPTS:-} -- \
+	"$sw_bin" --no-huge -m 256 --no-pci --no-shconf -l 0-1 --log-level='*:error' --log-level='netsw.*:info' ${EAL_OPTS:-} -- \
 		--control "$ctl" ${SWITCH_OPTS:-} \
 		--vduse "$a,netns=${A_NETNS:-left},ifname=eth0,mac=02:00:00:00:00:01$extra" \
 		--vduse "$b,netns=${B_NETNS:-right},ifname=eth0,mac=${B_MAC:-02:00:00:00:00:02}$extra$b_extra" \
@@ -524,7 +524,7 @@ reconnect-stale)
 	# A device no state file describes is not ours: refused, left alone.
 	kill_switch
 	rm -f /run/vduse-netsw/p1.state
-	"$sw_bin" --no-huge -m 256 --no-pci --no-shconf -l 0-1 --log-level=1 ${EAL_OPTS:-} -- \
+	"$sw_bin" --no-huge -m 256 --no-pci --no-shconf -l 0-1 --log-level='*:error' --log-level='netsw.*:info' ${EAL_OPTS:-} -- \
 		--vduse "p1,netns=right,ifname=eth0" >"$work/orphan.log" 2>&1 &&
 		fail "a device without state file was taken"
 	grep -q 'does not describe it' "$work/orphan.log" ||
