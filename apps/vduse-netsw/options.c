@@ -27,6 +27,7 @@ void vns_usage(FILE *out, const char *prog)
 		"          [--control PATH [--control-group GROUP]] [--state-dir DIR] [--fresh]\n"
 		"          [--port NAME[,vlan=N][,trunk=LIST][,native=N][,rxq=N][,txq=N][,mtu=N]]\n"
 		"          [--fwd ENGINE] [--fdb-size N] [--aging SECONDS] [--mbufs N]\n"
+		"          [--idle-sleep USEC]\n"
 		"          [--config FILE]\n"
 		"          [-h|--help]\n"
 		"  --vduse         a VDUSE virtio-net port (repeat for more); the kernel's\n"
@@ -64,6 +65,8 @@ void vns_usage(FILE *out, const char *prog)
 		"                  one left: the containers keep their netdevs\n"
 		"  --fresh         replace such devices instead (the netdevs are recreated)\n"
 		"  --mbufs         mbufs per NUMA socket (default 16383)\n"
+		"  --idle-sleep    let an idle worker sleep, up to USEC microseconds a round\n"
+		"                  (0..10000; default 0: pure polling)\n"
 		"  --config        read options from FILE, one a line, without the '--'\n"
 		"                  ('vduse red,netns=red'); '#' starts a comment\n"
 		"  -h, --help      show this and exit\n",
@@ -500,6 +503,7 @@ static int parse_argv(int argc, char **argv, struct vns_options *opts)
 		{"fdb-size", required_argument, NULL, 'z'},
 		{"aging", required_argument, NULL, 'a'},
 		{"mbufs", required_argument, NULL, 'm'},
+		{"idle-sleep", required_argument, NULL, 'i'},
 		{"help", no_argument, NULL, 'h'},
 		{NULL, 0, NULL, 0},
 	};
@@ -601,6 +605,15 @@ static int parse_argv(int argc, char **argv, struct vns_options *opts)
 				return -1;
 			}
 			opts->fdb_size = (uint32_t)v;
+			break;
+		case 'i':
+			if (parse_uint(optarg, VNS_MAX_IDLE_SLEEP_US, &v) < 0) {
+				fprintf(err_out,
+					"--idle-sleep %s: not a number of microseconds in 0..%d\n",
+					optarg, VNS_MAX_IDLE_SLEEP_US);
+				return -1;
+			}
+			opts->idle_sleep_us = (uint32_t)v;
 			break;
 		case 'm':
 			if (parse_uint(optarg, 16777215, &v) < 0 || v < 1023) {

@@ -19,6 +19,9 @@
 /** mbufs per NUMA socket by default (--mbufs); 2^n - 1 suits the mempool ring. */
 #define VNS_NB_MBUFS 16383
 
+/** Longest --idle-sleep, in microseconds. */
+#define VNS_MAX_IDLE_SLEEP_US 10000
+
 /** MAC table entries by default (--fdb-size). */
 #define VNS_FDB_SIZE 8192
 /** MAC aging time by default, in seconds (--aging); 802.1Q's default. */
@@ -99,9 +102,10 @@ struct vns_options {
 	char fwd[VNS_NAME_SIZE];			/**< forwarding engine (--fwd) */
 	uint32_t fdb_size;				/**< MAC table entries (--fdb-size) */
 	uint32_t aging_sec;				/**< MAC aging time, 0: never (--aging) */
-	uint32_t nb_mbufs; /**< mbufs per NUMA socket's pool (--mbufs) */
-	bool hugepages;	   /**< hugepage-backed bounce buffers where free (--no-hugepages: never) */
-	bool packed_ring;  /**< offer VIRTIO_F_RING_PACKED */
+	uint32_t nb_mbufs;	/**< mbufs per NUMA socket's pool (--mbufs) */
+	uint32_t idle_sleep_us; /**< longest sleep of an idle worker, us; 0: pure polling */
+	bool hugepages;	  /**< hugepage-backed bounce buffers where free (--no-hugepages: never) */
+	bool packed_ring; /**< offer VIRTIO_F_RING_PACKED */
 	uint16_t queue_size;		     /**< ring size offered */
 	unsigned int stats_period;	     /**< seconds between stats lines, 0: none */
 	char control[VNS_CONTROL_PATH_SIZE]; /**< control socket path, or "" */

@@ -254,8 +254,9 @@ engines)
 	stop_switch
 	;;
 hotplug)
-	# Ports removed and added while 1 and 2 talk: not a frame of theirs lost.
-	start_switch
+	# Ports removed and added while 1 and 2 talk: not a frame of theirs lost,
+	# with a worker that sleeps when idle (and must not hold up port removal).
+	start_switch --idle-sleep 500
 	ping_ok 1 2
 	in_ns 1 ping -i 0.01 -c 400 -W 1 10.0.0.2 >"$work/ping" 2>&1 &
 	pinger=$!
@@ -281,6 +282,9 @@ hotplug)
 	out=$(control "port add ethdev net_af_packet8,iface=$tag-h3")
 	echo "$out" | grep -q "exists already" || fail "a port added twice: $out"
 	echo "ok: bad port add/del refused with the reason"
+	sleeps=$(control "show workers" | awk '/idle sleeps:/ { print $3 }')
+	[ "$sleeps" -gt 0 ] || fail "--idle-sleep: the worker never slept: $(control show workers)"
+	echo "ok: --idle-sleep 500: $sleeps idle sleeps, nothing lost"
 	stop_switch
 	;;
 config)

@@ -95,6 +95,8 @@ void vns_stats_workers(FILE *out, const struct vns_switch *sw)
 		fprintf(out, "  busy cycles: %" PRIu64 " (%.1f %%)\n", busy,
 			busy + idle ? 100.0 * (double)busy / (double)(busy + idle) : 0.0);
 		fprintf(out, "  idle cycles: %" PRIu64 "\n", idle);
+		fprintf(out, "  idle sleeps: %" PRIu64 "\n",
+			__atomic_load_n(&w->sleeps, __ATOMIC_RELAXED));
 		fprintf(out, "  cycles per packet: %.1f\n", rx ? (double)busy / (double)rx : 0.0);
 	}
 }

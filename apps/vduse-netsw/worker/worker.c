@@ -74,12 +74,30 @@ void vns_worker_flush(struct vns_worker *w)
 			flush_port(w, (uint16_t)i);
 }
 
+/*
+ * --idle-sleep: after a round that found nothing, sleep 1 us, then twice as
+ * long each idle round up to the maximum (as OVS's pmd-maxsleep); any frame
+ * ends it. Offline meanwhile, so that a grace period does not wait for us.
+ * @return the next sleep.
+ */
+static unsigned int idle_sleep(struct vns_worker *w, unsigned int us, unsigned int max_us)
+{
+	struct vns_switch *sw = w->sw;
+
+	us = us == 0 ? 1 : RTE_MIN(us * 2, max_us);
+	rte_rcu_qsbr_thread_offline(sw->qsbr, w->lcore_id);
+	rte_delay_us_sleep(us);
+	rte_rcu_qsbr_thread_online(sw->qsbr, w->lcore_id);
+	w->sleeps++;
+	return us;
+}
+
 int vns_worker_main(void *arg)
 {
 	struct vns_worker *w = arg;
 	struct vns_switch *sw = w->sw;
 	struct rte_mbuf *pkts[VNS_BURST];
-	unsigned int i;
+	unsigned int i, sleep_us = 0, max_sleep_us = sw->opts != NULL ? sw->opts->idle_sleep_us : 0;
 
 	rte_rcu_qsbr_thread_register(sw->qsbr, w->lcore_id);
 	rte_rcu_qsbr_thread_online(sw->qsbr, w->lcore_id);
@@ -109,13 +127,17 @@ int vns_worker_main(void *arg)
 			engine->rx_burst(w, vp, pkts, n);
 			vns_worker_flush(w);
 		}
-		if (got)
-			w->busy_cycles += rte_rdtsc() - t0;
-		else
-			w->idle_cycles += rte_rdtsc() - t0;
 		/* Between rounds no queue, port or MAC entry is in use: retired ones may be freed.
 		 */
 		rte_rcu_qsbr_quiescent(sw->qsbr, w->lcore_id);
+		if (got) {
+			w->busy_cycles += rte_rdtsc() - t0;
+			sleep_us = 0;
+		} else {
+			if (max_sleep_us != 0)
+				sleep_us = idle_sleep(w, sleep_us, max_sleep_us);
+			w->idle_cycles += rte_rdtsc() - t0;
+		}
 	}
 	rte_rcu_qsbr_thread_offline(sw->qsbr, w->lcore_id);
 	rte_rcu_qsbr_thread_unregister(sw->qsbr, w->lcore_id);

@@ -63,6 +63,7 @@ struct vns_worker {
 	uint64_t busy_cycles;  /**< TSC cycles of rounds that received or sent frames */
 	uint64_t idle_cycles;  /**< TSC cycles of rounds that found nothing */
 	uint64_t rx_packets;   /**< frames received */
+	uint64_t sleeps;       /**< idle sleeps taken (--idle-sleep) */
 	uint64_t seq;	       /**< per-worker sequence for generating engines */
 	struct vns_txbuf tx[VNS_MAX_PORTS];		  /**< by destination port id */
 	struct vns_port_counters counters[VNS_MAX_PORTS]; /**< by port id */
