@@ -50,6 +50,7 @@ struct port_ethdev {
 	bool started;
 	uint64_t rx_offloads, tx_offloads;
 	uint64_t sw_flags; /* RTE_MBUF_F_TX_* the PMD cannot honour: finished here */
+	bool hw_offloads;  /* the PMD does some: rte_eth_tx_prepare() first */
 	const char *driver;
 	struct rte_ether_addr mac;
 	struct rte_mbuf **segs; /* per queue, MAX_SEGS each: software segments */
@@ -67,54 +68,55 @@ static uint16_t ethdev_rx_burst(struct port *port, uint16_t queue, struct rte_mb
 	return rte_eth_rx_burst(to_ethdev(port)->port_id, queue, pkts, count);
 }
 
+/*
+ * rte_eth_tx_burst(), after rte_eth_tx_prepare() where the PMD does offloads:
+ * it sets the headers up as the NIC wants them (e.g. a TSO pseudo-header sum
+ * without the length). A frame prepare refuses ends the burst there; the
+ * caller retries it and, in the end, drops it as if the queue were full.
+ */
+static inline uint16_t hw_send(struct port_ethdev *p, uint16_t queue, struct rte_mbuf **pkts,
+			       uint16_t n)
+{
+	if (p->hw_offloads)
+		n = rte_eth_tx_prepare(p->port_id, queue, pkts, n);
+	return rte_eth_tx_burst(p->port_id, queue, pkts, n);
+}
+
 /* Hand @n segments to the PMD, retrying a full queue a little, dropping the rest. */
 static void tx_segments(struct port_ethdev *p, uint16_t queue, struct rte_mbuf **segs, uint16_t n)
 {
 	uint16_t sent = 0, tries = 0;
 
 	while (sent < n && tries++ <= SEG_TX_RETRIES)
-		sent += rte_eth_tx_burst(p->port_id, queue, segs + sent, n - sent);
+		sent += hw_send(p, queue, segs + sent, n - sent);
 	if (unlikely(sent < n)) {
 		rte_pktmbuf_free_bulk(segs + sent, n - sent);
 		p->txq[queue].seg_dropped += n - sent;
 	}
 }
 
-/*
- * Finish one frame the PMD cannot take as it is. @return the frame to send
- * as usual, or NULL when it was segmented and sent here, or dropped.
- */
-static struct rte_mbuf *finish_in_software(struct port_ethdev *p, uint16_t queue,
-					   struct rte_mbuf *m)
+/* Cut a TSO or USO frame the PMD cannot take into segments and send them; @p m is freed. */
+static void segment_and_send(struct port_ethdev *p, uint16_t queue, struct rte_mbuf *m)
 {
 	struct txq_stats *st = &p->txq[queue];
 	struct rte_mbuf **segs = p->segs + (size_t)queue * MAX_SEGS;
-	int n;
+	int n = offload_segment(m, p->port.pool, p->tx_offloads, segs, MAX_SEGS);
 
-	if (m->ol_flags & (RTE_MBUF_F_TX_TCP_SEG | RTE_MBUF_F_TX_UDP_SEG) & p->sw_flags) {
-		n = offload_segment(m, p->port.pool, p->tx_offloads, segs, MAX_SEGS);
-		rte_pktmbuf_free(m); /* read only: the segments carry it now */
-		if (unlikely(n < 0)) {
-			st->offload_missing++;
-			return NULL;
-		}
-		st->gso_segments += (uint64_t)n;
-		tx_segments(p, queue, segs, (uint16_t)n);
-		return NULL;
-	}
-	if (unlikely(offload_finish_csum(m) != 0)) {
-		rte_pktmbuf_free(m);
+	rte_pktmbuf_free(m); /* only read: the segments carry it now */
+	if (unlikely(n < 0)) {
 		st->offload_missing++;
-		return NULL;
+		return;
 	}
-	st->csum_sw++;
-	return m;
+	st->gso_segments += (uint64_t)n;
+	tx_segments(p, queue, segs, (uint16_t)n);
 }
 
 /*
- * The common case is one rte_eth_tx_burst(). Frames the PMD cannot take are
- * finished in place, or segmented and sent at once; the frames before them
- * go first so that the order on the wire is kept.
+ * The common case is one rte_eth_tx_burst(). A frame asking for a checksum
+ * the PMD cannot do is finished in place and stays in the burst. One asking
+ * for segmentation (or whose checksum cannot be finished) ends the burst:
+ * the frames before it go first, so that the order on the wire is kept,
+ * then it is cut and sent (or dropped and counted) and the walk goes on.
  */
 static uint16_t ethdev_tx_burst(struct port *port, uint16_t queue, struct rte_mbuf **pkts,
 				uint16_t count)
@@ -124,27 +126,30 @@ static uint16_t ethdev_tx_burst(struct port *port, uint16_t queue, struct rte_mb
 
 	for (i = 0; i < count; i++) {
 		struct rte_mbuf *m = pkts[i];
+		bool segment;
 
 		if (likely(!(m->ol_flags & p->sw_flags)))
 			continue;
-		if (!(m->ol_flags & (RTE_MBUF_F_TX_TCP_SEG | RTE_MBUF_F_TX_UDP_SEG) &
-		      p->sw_flags)) {
-			/* A checksum to finish: the frame stays in the burst. */
-			pkts[i] = finish_in_software(p, queue, m);
-			if (pkts[i] != NULL)
-				continue;
+		segment =
+			m->ol_flags & (RTE_MBUF_F_TX_TCP_SEG | RTE_MBUF_F_TX_UDP_SEG) & p->sw_flags;
+		if (!segment && offload_finish_csum(m) == 0) {
+			p->txq[queue].csum_sw++;
+			continue;
 		}
-		/* Send what comes before, then the segments of this frame. */
 		n = i - done;
-		sent = n ? rte_eth_tx_burst(p->port_id, queue, pkts + done, n) : 0;
+		sent = n ? hw_send(p, queue, pkts + done, n) : 0;
 		if (sent < n)
-			return done + sent;
+			return done + sent; /* @m is still the caller's */
 		done = i + 1;
-		if (pkts[i] != NULL)
-			finish_in_software(p, queue, m);
+		if (segment) {
+			segment_and_send(p, queue, m);
+		} else {
+			rte_pktmbuf_free(m);
+			p->txq[queue].offload_missing++;
+		}
 	}
 	n = count - done;
-	sent = n ? rte_eth_tx_burst(p->port_id, queue, pkts + done, n) : 0;
+	sent = n ? hw_send(p, queue, pkts + done, n) : 0;
 	return done + sent;
 }
 
@@ -445,6 +450,7 @@ struct port *port_ethdev_open(const struct port_ethdev_params *params, int *err)
 	p->rx_offloads = info.rx_offload_capa & WANTED_RX_OFFLOADS;
 	p->tx_offloads = info.tx_offload_capa & WANTED_TX_OFFLOADS;
 	p->sw_flags = software_flags(p->tx_offloads);
+	p->hw_offloads = (p->tx_offloads & ~RTE_ETH_TX_OFFLOAD_MULTI_SEGS) != 0;
 	*err = configure(p, params, &info);
 	if (*err == 0)
 		*err = rte_eth_macaddr_get(p->port_id, &p->mac);
