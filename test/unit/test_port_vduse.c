@@ -35,11 +35,12 @@ struct vdu_dev {
 };
 
 static struct vdu_dev fake_dev;
+static uint64_t created_features; /* vdu_net_params.features of the last device */
 
 int vdu_net_create(const struct vdu_net_params *params, const struct vdu_ops *ops, void *arg,
 		   struct vdu_dev **out)
 {
-	(void)params;
+	created_features = params->features;
 	fake_dev.ops = *ops;
 	fake_dev.arg = arg;
 	*out = &fake_dev;
@@ -213,12 +214,77 @@ static void test_stats_reader_holds_off_queue_retirement(void **state)
 	drv_fini(&d);
 }
 
+static bool has(uint64_t features, unsigned int bit)
+{
+	return (features >> bit) & 1;
+}
+
+/* The driver maps the offloads the app asks for (RTE_ETH_*) to virtio features. */
+static void test_offloads_to_features(void **state)
+{
+	struct port_vduse_params params = {
+		.name = "p1",
+		.queue_size = 256,
+		.socket_id = SOCKET_ID_ANY,
+		.driver = VDU_DRIVER_VIRTIO,
+	};
+	const uint64_t csum = RTE_ETH_TX_OFFLOAD_TCP_CKSUM | RTE_ETH_TX_OFFLOAD_UDP_CKSUM;
+	struct port_info info;
+	struct port *port;
+	int err;
+
+	(void)state;
+	port = port_vduse_open(&params, pool, &err); /* no offloads, split ring */
+	assert_non_null(port);
+	assert_false(has(created_features, VIRTIO_NET_F_CSUM));
+	assert_false(has(created_features, VIRTIO_NET_F_GUEST_CSUM));
+	assert_false(has(created_features, VIRTIO_NET_F_HOST_TSO4));
+	assert_false(has(created_features, VIRTIO_F_RING_PACKED));
+	assert_true(has(created_features, VIRTIO_NET_F_MRG_RXBUF));
+	port_info_get(port, &info);
+	assert_string_equal(info.driver, "vduse");
+	assert_int_equal(info.rx_offloads, 0);
+	/* What the driver cannot take is done in software: every offload is honoured. */
+	assert_true(info.tx_offloads & RTE_ETH_TX_OFFLOAD_TCP_TSO);
+	assert_int_equal(info.mtu, RTE_ETHER_MTU);
+	port_close(port);
+
+	params.offloads = csum | RTE_ETH_TX_OFFLOAD_TCP_TSO;
+	params.packed_ring = true;
+	params.mtu = 9000;
+	port = port_vduse_open(&params, pool, &err);
+	assert_non_null(port);
+	assert_true(has(created_features, VIRTIO_NET_F_CSUM));
+	assert_true(has(created_features, VIRTIO_NET_F_GUEST_CSUM));
+	assert_true(has(created_features, VIRTIO_NET_F_HOST_TSO6));
+	assert_true(has(created_features, VIRTIO_NET_F_GUEST_TSO4));
+	assert_false(has(created_features, VIRTIO_NET_F_HOST_USO));
+	assert_false(has(created_features, VIRTIO_NET_F_GUEST_USO4));
+	assert_true(has(created_features, VIRTIO_F_RING_PACKED));
+	port_info_get(port, &info);
+	assert_true(info.rx_offloads & RTE_ETH_RX_OFFLOAD_TCP_LRO);
+	assert_int_equal(info.mtu, 9000);
+	port_close(port);
+
+	/* TSO without the checksums, half the checksums, an offload that does not exist. */
+	params.offloads = RTE_ETH_TX_OFFLOAD_TCP_TSO;
+	assert_null(port_vduse_open(&params, pool, &err));
+	assert_int_equal(err, -EINVAL);
+	params.offloads = RTE_ETH_TX_OFFLOAD_TCP_CKSUM;
+	assert_null(port_vduse_open(&params, pool, &err));
+	assert_int_equal(err, -EINVAL);
+	params.offloads = csum | RTE_ETH_TX_OFFLOAD_SCTP_CKSUM;
+	assert_null(port_vduse_open(&params, pool, &err));
+	assert_int_equal(err, -EINVAL);
+}
+
 int main(void)
 {
 	char *argv[] = {"test", "--no-huge", "--no-pci", "--no-shconf", "--no-telemetry",
 			"-m",	"128",	     "-l",	 "0",		"--log-level=3"};
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_stats_reader_holds_off_queue_retirement),
+		cmocka_unit_test(test_offloads_to_features),
 	};
 
 	if (rte_eal_init(RTE_DIM(argv), argv) < 0)
