@@ -17,6 +17,7 @@ packages=(
 	linux-image-amd64 linux-headers-amd64
 	iperf3 socat tcpdump ethtool valgrind iputils-ping xz-utils
 	clang-format python3
+	openvswitch-switch-dpdk
 )
 
 sources_dir=/etc/apt/sources.list.d
