@@ -169,7 +169,6 @@ static int cmd_show(char **argv, int argc, FILE *out, struct vns_switch *sw)
 static int cmd_set(char **argv, int argc, FILE *out, struct vns_switch *sw)
 {
 	const struct fwd_engine *engine;
-	char *end;
 	unsigned long v;
 
 	if (argc == 3 && strcmp(argv[1], "fwd") == 0) {
@@ -183,9 +182,7 @@ static int cmd_set(char **argv, int argc, FILE *out, struct vns_switch *sw)
 		return 0;
 	}
 	if (argc == 3 && strcmp(argv[1], "aging") == 0) {
-		errno = 0;
-		v = strtoul(argv[2], &end, 10);
-		if (*argv[2] < '0' || *argv[2] > '9' || *end != '\0' || errno != 0 || v > 1000000) {
+		if (vns_parse_uint(argv[2], 1000000, &v) < 0) {
 			fprintf(out, "error: aging '%s': not a number of seconds in 0..1000000\n",
 				argv[2]);
 			return -1;
@@ -203,12 +200,9 @@ static int fdb_entry(char **argv, int argc, FILE *out, struct vns_switch *sw)
 	struct rte_ether_addr mac;
 	struct vns_port *vp = NULL;
 	unsigned long vlan;
-	char *end;
 	int ret;
 
-	errno = 0;
-	vlan = strtoul(argv[2], &end, 10);
-	if (*argv[2] < '0' || *argv[2] > '9' || *end != '\0' || errno != 0 || vlan > 4094) {
+	if (vns_parse_uint(argv[2], 4094, &vlan) < 0) {
 		fprintf(out, "error: VLAN '%s' is not in 0..4094\n", argv[2]);
 		return -1;
 	}

@@ -74,7 +74,7 @@ void vns_usage(FILE *out, const char *prog)
 }
 
 /* A decimal number made of digits only (strtoul alone takes "-1", " 5" and "+5"). */
-static int parse_uint(const char *s, unsigned long max, unsigned long *v)
+int vns_parse_uint(const char *s, unsigned long max, unsigned long *v)
 {
 	char *end;
 
@@ -217,7 +217,7 @@ static int parse_group(const char *arg, gid_t *gid)
 	struct group *gr;
 	unsigned long v;
 
-	if (parse_uint(arg, VNS_NO_GROUP - 1, &v) == 0) {
+	if (vns_parse_uint(arg, VNS_NO_GROUP - 1, &v) == 0) {
 		*gid = (gid_t)v;
 		return 0;
 	}
@@ -273,7 +273,7 @@ static int parse_vid(const char *opt, const char *name, const char *s, uint16_t 
 {
 	unsigned long v;
 
-	if (parse_uint(s, 4094, &v) < 0 || v == 0) {
+	if (vns_parse_uint(s, 4094, &v) < 0 || v == 0) {
 		fprintf(err_out, "%s %s: VLAN '%s' is not in 1..4094\n", opt, name, s);
 		return -1;
 	}
@@ -318,7 +318,7 @@ static int parse_common_key(const char *opt, const char *name, const char *key, 
 	unsigned long n;
 
 	if (strcmp(key, "lcore") == 0) {
-		if (parse_uint(value, RTE_MAX_LCORE - 1, &n) < 0) {
+		if (vns_parse_uint(value, RTE_MAX_LCORE - 1, &n) < 0) {
 			fprintf(err_out, "%s %s: lcore '%s' is not in 0..%d\n", opt, name, value,
 				RTE_MAX_LCORE - 1);
 			return -1;
@@ -403,7 +403,7 @@ int vns_parse_vduse(char *arg, struct vns_vduse_spec *spec, FILE *err)
 				return -1;
 			}
 		} else if (strcmp(tok, "mtu") == 0) {
-			if (parse_uint(value, 65535 - 14, &mtu) < 0 || mtu < 68) {
+			if (vns_parse_uint(value, 65535 - 14, &mtu) < 0 || mtu < 68) {
 				fprintf(err_out, "--vduse %s: MTU '%s' is not in 68..65521\n",
 					spec->name, value);
 				return -1;
@@ -461,14 +461,14 @@ int vns_parse_port(char *arg, struct vns_port_spec *spec, FILE *err)
 		if (ret > 0)
 			continue;
 		if (strcmp(tok, "rxq") == 0 || strcmp(tok, "txq") == 0) {
-			if (parse_uint(value, 16, &v) < 0 || v == 0) {
+			if (vns_parse_uint(value, 16, &v) < 0 || v == 0) {
 				fprintf(err_out, "--port %s: %s=%s is not in 1..16\n", spec->name,
 					tok, value);
 				return -1;
 			}
 			*(tok[0] == 'r' ? &spec->nb_rxq : &spec->nb_txq) = (uint16_t)v;
 		} else if (strcmp(tok, "mtu") == 0) {
-			if (parse_uint(value, 65535 - 14, &v) < 0 || v < 68) {
+			if (vns_parse_uint(value, 65535 - 14, &v) < 0 || v < 68) {
 				fprintf(err_out, "--port %s: MTU '%s' is not in 68..65521\n",
 					spec->name, value);
 				return -1;
@@ -544,7 +544,7 @@ static int parse_argv(int argc, char **argv, struct vns_options *opts)
 			opts->packed_ring = true;
 			break;
 		case 'q':
-			if (parse_uint(optarg, 32768, &v) < 0 || v < 2 || (v & (v - 1))) {
+			if (vns_parse_uint(optarg, 32768, &v) < 0 || v < 2 || (v & (v - 1))) {
 				fprintf(err_out,
 					"--queue-size %s: not a power of two in 2..32768\n",
 					optarg);
@@ -553,7 +553,7 @@ static int parse_argv(int argc, char **argv, struct vns_options *opts)
 			opts->queue_size = (uint16_t)v;
 			break;
 		case 's':
-			if (parse_uint(optarg, 3600, &v) < 0) {
+			if (vns_parse_uint(optarg, 3600, &v) < 0) {
 				fprintf(err_out,
 					"--stats-period %s: not a number of seconds (0..3600)\n",
 					optarg);
@@ -597,7 +597,7 @@ static int parse_argv(int argc, char **argv, struct vns_options *opts)
 				return -1;
 			break;
 		case 'z':
-			if (parse_uint(optarg, 16777216, &v) < 0 || v < 16) {
+			if (vns_parse_uint(optarg, 16777216, &v) < 0 || v < 16) {
 				fprintf(err_out,
 					"--fdb-size %s: not a number of MAC entries in "
 					"16..16777216\n",
@@ -607,7 +607,7 @@ static int parse_argv(int argc, char **argv, struct vns_options *opts)
 			opts->fdb_size = (uint32_t)v;
 			break;
 		case 'i':
-			if (parse_uint(optarg, VNS_MAX_IDLE_SLEEP_US, &v) < 0) {
+			if (vns_parse_uint(optarg, VNS_MAX_IDLE_SLEEP_US, &v) < 0) {
 				fprintf(err_out,
 					"--idle-sleep %s: not a number of microseconds in 0..%d\n",
 					optarg, VNS_MAX_IDLE_SLEEP_US);
@@ -616,7 +616,7 @@ static int parse_argv(int argc, char **argv, struct vns_options *opts)
 			opts->idle_sleep_us = (uint32_t)v;
 			break;
 		case 'm':
-			if (parse_uint(optarg, 16777215, &v) < 0 || v < 1023) {
+			if (vns_parse_uint(optarg, 16777215, &v) < 0 || v < 1023) {
 				fprintf(err_out,
 					"--mbufs %s: not a number of mbufs in 1023..16777215\n",
 					optarg);
@@ -625,7 +625,7 @@ static int parse_argv(int argc, char **argv, struct vns_options *opts)
 			opts->nb_mbufs = (uint32_t)v;
 			break;
 		case 'a':
-			if (parse_uint(optarg, 1000000, &v) < 0) {
+			if (vns_parse_uint(optarg, 1000000, &v) < 0) {
 				fprintf(err_out,
 					"--aging %s: not a number of seconds (0 never ages, up to "
 					"1000000)\n",

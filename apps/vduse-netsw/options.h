@@ -143,6 +143,14 @@ int vns_parse_port(char *arg, struct vns_port_spec *spec, FILE *err);
 void vns_usage(FILE *out, const char *prog);
 
 /**
+ * Parse a decimal number of digits only ("-1", " 5" and "+5" are refused,
+ * which strtoul() alone takes) no greater than @p max.
+ *
+ * @return 0, or -1 when @p s is not such a number.
+ */
+int vns_parse_uint(const char *s, unsigned long max, unsigned long *v);
+
+/**
  * Parse a MAC address written as exactly six two-digit hex bytes separated
  * by ':' ("02:00:00:00:00:01"); any address, unicast or not.
  *
