@@ -38,7 +38,7 @@ struct vns_rxq_set {
 	struct vns_rxq q[VNS_MAX_RXQ]; /**< in polling order */
 };
 
-/** Frames waiting to go out of one port, and what became of earlier ones. */
+/** Frames waiting to go out of one port. */
 struct vns_txbuf {
 	uint16_t n;			  /**< frames in @p pkts */
 	struct rte_mbuf *pkts[VNS_BURST]; /**< to send */
