@@ -113,15 +113,26 @@ static void show_fdb(FILE *out, struct vns_switch *sw)
 
 static void show_fdb_stats(FILE *out, struct vns_switch *sw)
 {
+	struct fdb_cache_stats c, cache = {0};
 	struct fdb_stats s;
+	unsigned int i;
 
 	fdb_stats_get(sw->fdb, &s);
+	for (i = 0; i < sw->nb_workers; i++) {
+		if (sw->workers[i].fdb_cache == NULL)
+			continue;
+		fdb_cache_stats_get(sw->workers[i].fdb_cache, &c);
+		cache.hits += c.hits;
+		cache.misses += c.misses;
+	}
 	fprintf(out,
 		"entries: %" PRIu64 "\nstatic: %" PRIu64 "\nlearned: %" PRIu64 "\nmoved: %" PRIu64
 		"\naged: %" PRIu64 "\nevicted: %" PRIu64 "\nflushed: %" PRIu64
-		"\nlearn-dropped: %" PRIu64 "\nlearn-refused: %" PRIu64 "\naging-time: %u\n",
+		"\nlearn-dropped: %" PRIu64 "\nlearn-refused: %" PRIu64 "\naging-time: %u\n"
+		"cache-hits: %" PRIu64 "\ncache-misses: %" PRIu64 "\n",
 		s.entries, s.static_entries, s.learned, s.moved, s.aged, s.evicted, s.flushed,
-		s.learn_dropped, s.learn_refused, fdb_get_aging_time(sw->fdb));
+		s.learn_dropped, s.learn_refused, fdb_get_aging_time(sw->fdb), cache.hits,
+		cache.misses);
 }
 
 static int cmd_show(char **argv, int argc, FILE *out, struct vns_switch *sw)

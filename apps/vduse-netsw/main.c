@@ -238,7 +238,7 @@ int main(int argc, char **argv)
 		goto out;
 	}
 	sw.fdb = create_fdb(&opts);
-	if (sw.fdb == NULL)
+	if (sw.fdb == NULL || vns_workers_cache_fdb(&sw) < 0)
 		goto out;
 
 	/* Before any device: a control path in use stops the start with nothing to undo. */
@@ -275,8 +275,8 @@ int main(int argc, char **argv)
 
 close_ports:
 	vns_ports_close(&sw);
-	vns_workers_free(&sw);
 out:
+	vns_workers_free(&sw);
 	vns_control_close(control);
 	fdb_free(sw.fdb);
 	rte_free(sw.qsbr);

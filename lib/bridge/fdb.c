@@ -10,6 +10,7 @@
 
 #include <rte_errno.h>
 #include <rte_malloc.h>
+#include <rte_random.h>
 
 #include "fdb_priv.h"
 
@@ -91,6 +92,12 @@ static int fdb_create_dpdk_objects(struct fdb *fdb, int socket_id)
 		.entries = RTE_MAX(fdb->capacity, 8u),
 		.key_len = sizeof(struct fdb_key),
 		.socket_id = socket_id,
+		/*
+		 * A random seed: keys a sender picks cannot be aimed at one
+		 * bucket, and the hash of a key is not its CRC32 from 0 (which
+		 * is 0 for the zero key, the signature of an empty slot).
+		 */
+		.hash_func_init_val = (uint32_t)rte_rand() | 1,
 		/*
 		 * Lock-free readers; the extendable table so that an insert
 		 * below capacity never fails on a crowded bucket. Deleted

@@ -66,7 +66,11 @@
 /** Most keys in one fdb_lookup_bulk() or fdb_learn_bulk() call. */
 #define FDB_BULK_MAX 64
 
+/** Entries in a bucket (a cache line) of a worker's cache. */
+#define FDB_CACHE_WAYS 2
+
 struct fdb;
+struct fdb_cache;
 
 /**
  * How a table is made. Fill with fdb_params_init(), then set name, max_ports
@@ -175,18 +179,23 @@ int fdb_lookup(const struct fdb *fdb, uint16_t vlan, const struct rte_ether_addr
 	       uint16_t *port);
 
 /**
- * fdb_lookup() for a burst, in one pass of the hash table (the memory
- * accesses of the keys overlap). Any worker lcore, or the control thread.
+ * fdb_lookup() for the destinations of a burst: through the worker's cache,
+ * then one pass of the hash table for the keys the cache missed (their
+ * memory accesses overlap). Any worker lcore, or the control thread.
  *
+ * @param cache    the calling worker's cache (fdb_cache_create()), or NULL for none
  * @param vlan     n VLAN ids
- * @param mac      n MAC pointers (e.g. into the frames' Ethernet headers)
+ * @param eth      n Ethernet headers: eth[i]->dst_addr is looked up (the
+ *                 key is read with one 8-byte load, so the MAC must be in a
+ *                 whole header)
  * @param n        1..FDB_BULK_MAX
  * @param port     n port ids out; port[i] is set only when bit i of @p hit_mask is
- * @param hit_mask set to the keys found: bit i for key i
+ * @param hit_mask set to the keys found: bit i for key i; a multicast or zero
+ *                 destination is never found (it is never in the table)
  * @return how many keys were found, or -EINVAL for n out of range.
  */
-int fdb_lookup_bulk(const struct fdb *fdb, const uint16_t *vlan,
-		    const struct rte_ether_addr *const *mac, unsigned int n, uint16_t *port,
+int fdb_lookup_bulk(const struct fdb *fdb, struct fdb_cache *cache, const uint16_t *vlan,
+		    const struct rte_ether_hdr *const *eth, unsigned int n, uint16_t *port,
 		    uint64_t *hit_mask);
 
 /**
@@ -208,18 +217,57 @@ int fdb_lookup_bulk(const struct fdb *fdb, const uint16_t *vlan,
 int fdb_learn(struct fdb *fdb, uint16_t vlan, const struct rte_ether_addr *mac, uint16_t port);
 
 /**
- * fdb_learn() for the sources of a burst received on one @p port, with one
- * pass of the hash table. Any worker lcore.
+ * fdb_learn() for the sources of a burst received on one @p port: through
+ * the worker's cache, then one pass of the hash table for the sources the
+ * cache missed. Any worker lcore.
  *
- * @param vlan n VLAN ids
- * @param mac  n source MAC pointers
- * @param n    1..FDB_BULK_MAX
+ * @param cache the calling worker's cache (fdb_cache_create()), or NULL for none
+ * @param vlan  n VLAN ids
+ * @param eth   n Ethernet headers: eth[i]->src_addr is learned
+ * @param n     1..FDB_BULK_MAX
  * @return how many requests are posted or waiting (0 when every source was
  *         known on this port), or -EINVAL for n out of range. Drops and
  *         refused sources are counted as in fdb_learn().
  */
-int fdb_learn_bulk(struct fdb *fdb, const uint16_t *vlan, const struct rte_ether_addr *const *mac,
-		   unsigned int n, uint16_t port);
+int fdb_learn_bulk(struct fdb *fdb, struct fdb_cache *cache, const uint16_t *vlan,
+		   const struct rte_ether_hdr *const *eth, unsigned int n, uint16_t port);
+
+/** fdb_cache_create()'s size when given 0: 4096 entries, 128 KiB. */
+#define FDB_CACHE_DEFAULT_ENTRIES 4096
+
+/** Largest cache, in entries. */
+#define FDB_CACHE_MAX_ENTRIES (1u << 20)
+
+/** What a worker's cache counts (see fdb_cache_stats_get()). */
+struct fdb_cache_stats {
+	uint64_t hits;	 /**< keys answered by the cache */
+	uint64_t misses; /**< keys looked up in the table (multicast destinations not counted) */
+};
+
+/**
+ * Create a cache of @p fdb's results for one worker lcore: the frames of a
+ * few busy stations then skip the hash table (an exact-match cache, as OVS's
+ * EMC in front of its classifier). The cache is correct whatever the control
+ * thread does: a move or removal of any entry invalidates all of it at once
+ * (a table generation), and new entries need no invalidation. A cache is
+ * written by the calls it is given to, so it belongs to one worker: never
+ * give one cache to two threads. Control thread, before the worker uses it.
+ *
+ * @param entries   a power of two, 2 * FDB_CACHE_WAYS..FDB_CACHE_MAX_ENTRIES, or 0
+ *                  for FDB_CACHE_DEFAULT_ENTRIES (32 bytes each)
+ * @param socket_id NUMA socket of the memory (the worker's), or SOCKET_ID_ANY
+ * @return the cache, or NULL with rte_errno EINVAL (@p entries) or ENOMEM.
+ */
+struct fdb_cache *fdb_cache_create(const struct fdb *fdb, uint32_t entries, int socket_id);
+
+/** Free a cache (NULL is allowed) its worker no longer uses. Control thread. */
+void fdb_cache_free(struct fdb_cache *cache);
+
+/**
+ * Read a cache's counters; any thread (they are read atomically, so they may
+ * be a moment old while the worker runs).
+ */
+void fdb_cache_stats_get(const struct fdb_cache *cache, struct fdb_cache_stats *stats);
 
 /**
  * Apply what the workers asked and keep time. Control thread only; call it

@@ -131,6 +131,8 @@ static void entry_remove(struct fdb *fdb, uint32_t idx)
 	port_unlink(fdb, idx);
 	fdb->count--;
 	e->state = FDB_ENTRY_PENDING;
+	/* Before the grace period starts: a worker past it sees the new generation. */
+	fdb_gen_bump(fdb);
 
 	/* Each slot is free, live or pending, so the FIFO of capacity never overflows. */
 	tail = fdb->pending_head + fdb->pending_count;
@@ -217,6 +219,7 @@ static void entry_update(struct fdb *fdb, uint32_t idx, uint16_t port, enum fdb_
 	/* On a present key this only swaps the data word, atomically. */
 	rte_hash_add_key_data(fdb->hash, &e->key,
 			      fdb_data_make(idx, port, state == FDB_ENTRY_STATIC));
+	fdb_gen_bump(fdb);
 }
 
 /* Find a live entry: its index, or FDB_NIL. */

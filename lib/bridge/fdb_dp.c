@@ -7,6 +7,7 @@
 #include <errno.h>
 
 #include <rte_branch_prediction.h>
+#include <rte_prefetch.h>
 
 #include "fdb_priv.h"
 
@@ -61,10 +62,10 @@ static inline unsigned int recent_slot(uint64_t key)
 }
 
 /* Post a learn request unless this lcore posted the same one this second. */
-static int post(struct fdb *fdb, struct fdb_lcore *lc, bool own, const struct fdb_key *key,
-		uint16_t port, uint32_t now)
+static int post(struct fdb *fdb, struct fdb_lcore *lc, bool own, uint64_t key, uint16_t port,
+		uint32_t now)
 {
-	struct fdb_learn_req req = {.key = fdb_key_word(key), .port = port};
+	struct fdb_learn_req req = {.key = key, .port = port};
 	struct fdb_recent *r = NULL;
 
 	if (own) {
@@ -97,17 +98,64 @@ int fdb_learn(struct fdb *fdb, uint16_t vlan, const struct rte_ether_addr *mac, 
 	key = fdb_key_make(vlan, mac);
 	if (rte_hash_lookup_data(fdb->hash, &key, &data) >= 0 && known(fdb, lc, data, port, now))
 		return 0;
-	return post(fdb, lc, own, &key, port, now);
+	return post(fdb, lc, own, fdb_key_word(&key), port, now);
 }
 
-int fdb_learn_bulk(struct fdb *fdb, const uint16_t *vlan, const struct rte_ether_addr *const *mac,
-		   unsigned int n, uint16_t port)
+/* Fibonacci hashing: the top bits of the product mix every bit of the key. */
+static inline struct fdb_cache_bucket *cache_bucket(struct fdb_cache *cache, uint64_t key)
 {
-	struct fdb_key keys[FDB_BULK_MAX];
-	const void *key_ptrs[FDB_BULK_MAX];
+	return &cache->buckets[(key * 0x9e3779b97f4a7c15ULL) >> cache->shift];
+}
+
+static inline struct fdb_cache_entry *cache_find(struct fdb_cache_bucket *b, uint64_t key,
+						 uint64_t gen)
+{
+	for (unsigned int w = 0; w < FDB_CACHE_WAYS; w++)
+		if (b->way[w].key == key && b->way[w].gen == gen)
+			return &b->way[w];
+	return NULL;
+}
+
+/* The newest fill goes first and pushes the other ways down: the oldest drops out. */
+static inline void cache_fill(struct fdb_cache_bucket *b, uint64_t key, const void *data,
+			      uint64_t gen, uint32_t seen)
+{
+	memmove(&b->way[1], &b->way[0], (FDB_CACHE_WAYS - 1) * sizeof(b->way[0]));
+	b->way[0] = (struct fdb_cache_entry){
+		.key = key,
+		.data = (uintptr_t)data,
+		.gen = gen,
+		.seen = seen,
+	};
+}
+
+/* Its worker alone writes them: no atomic add, only whole stores for the readers. */
+static inline void cache_count(struct fdb_cache *cache, unsigned int hits, unsigned int misses)
+{
+	__atomic_store_n(&cache->hits, cache->hits + hits, __ATOMIC_RELAXED);
+	__atomic_store_n(&cache->misses, cache->misses + misses, __ATOMIC_RELAXED);
+}
+
+/*
+ * The generation a call checks its cache against; read before the hash, so
+ * that what the hash answers is at least as new as the generation it is
+ * cached under.
+ */
+static inline uint64_t fdb_gen(const struct fdb *fdb)
+{
+	return __atomic_load_n(&fdb->gen, __ATOMIC_ACQUIRE);
+}
+
+int fdb_learn_bulk(struct fdb *fdb, struct fdb_cache *cache, const uint16_t *vlan,
+		   const struct rte_ether_hdr *const *eth, unsigned int n, uint16_t port)
+{
+	uint64_t keys[FDB_BULK_MAX];
+	struct fdb_cache_bucket *bkt[FDB_BULK_MAX];
+	const void *miss_keys[FDB_BULK_MAX];
+	uint8_t miss_of[FDB_BULK_MAX];
 	void *data[FDB_BULK_MAX];
-	uint64_t hits = 0;
-	unsigned int valid = 0;
+	uint64_t hits = 0, gen;
+	unsigned int valid = 0, misses = 0;
 	int posted = 0;
 	bool own;
 	struct fdb_lcore *lc = lcore_slot(fdb, &own);
@@ -115,22 +163,61 @@ int fdb_learn_bulk(struct fdb *fdb, const uint16_t *vlan, const struct rte_ether
 
 	if (unlikely(n == 0 || n > FDB_BULK_MAX))
 		return -EINVAL;
+	if (unlikely(port >= fdb->max_ports)) {
+		__atomic_fetch_add(&lc->learn_invalid, n, __ATOMIC_RELAXED);
+		return 0;
+	}
+	gen = fdb_gen(fdb);
 	for (unsigned int i = 0; i < n; i++) {
-		if (unlikely(!fdb_source_valid(fdb, vlan[i], mac[i], port))) {
+		uint64_t key = fdb_key_load(vlan[i], &eth[i]->src_addr);
+
+		if (unlikely(!fdb_key_mac_assigned(key) || vlan[i] > FDB_VLAN_MAX)) {
 			count(&lc->learn_invalid);
 			continue;
 		}
-		keys[valid] = fdb_key_make(vlan[i], mac[i]);
-		key_ptrs[valid] = &keys[valid];
+		keys[valid] = key;
+		if (cache != NULL) {
+			bkt[valid] = cache_bucket(cache, key);
+			rte_prefetch0(bkt[valid]);
+		}
 		valid++;
 	}
-	if (valid == 0)
-		return 0;
-	rte_hash_lookup_bulk_data(fdb->hash, key_ptrs, valid, &hits, data);
 	for (unsigned int i = 0; i < valid; i++) {
-		if ((hits & (1ULL << i)) && known(fdb, lc, data[i], port, now))
+		struct fdb_cache_entry *ce;
+		const void *d;
+
+		ce = cache != NULL ? cache_find(bkt[i], keys[i], gen) : NULL;
+		if (ce == NULL) {
+			miss_of[misses] = (uint8_t)i;
+			miss_keys[misses++] = &keys[i];
 			continue;
-		if (post(fdb, lc, own, &keys[i], port, now) == 1)
+		}
+		d = (const void *)(uintptr_t)ce->data;
+		if (fdb_data_is_static(d))
+			continue;
+		if (fdb_data_port(d) != port) {
+			if (post(fdb, lc, own, keys[i], port, now) == 1)
+				posted++;
+		} else if (ce->seen != now) {
+			refresh(fdb, lc, fdb_data_idx(d), now);
+			ce->seen = now;
+		}
+	}
+	if (cache != NULL)
+		cache_count(cache, valid - misses, misses);
+	if (misses == 0)
+		return posted;
+	rte_hash_lookup_bulk_data(fdb->hash, miss_keys, misses, &hits, data);
+	for (unsigned int j = 0; j < misses; j++) {
+		unsigned int i = miss_of[j];
+
+		if ((hits >> j) & 1) {
+			if (cache != NULL)
+				cache_fill(bkt[i], keys[i], data[j], gen, now);
+			if (known(fdb, lc, data[j], port, now))
+				continue;
+		}
+		if (post(fdb, lc, own, keys[i], port, now) == 1)
 			posted++;
 	}
 	return posted;
@@ -148,28 +235,57 @@ int fdb_lookup(const struct fdb *fdb, uint16_t vlan, const struct rte_ether_addr
 	return 0;
 }
 
-int fdb_lookup_bulk(const struct fdb *fdb, const uint16_t *vlan,
-		    const struct rte_ether_addr *const *mac, unsigned int n, uint16_t *port,
+int fdb_lookup_bulk(const struct fdb *fdb, struct fdb_cache *cache, const uint16_t *vlan,
+		    const struct rte_ether_hdr *const *eth, unsigned int n, uint16_t *port,
 		    uint64_t *hit_mask)
 {
-	struct fdb_key keys[FDB_BULK_MAX];
-	const void *key_ptrs[FDB_BULK_MAX];
+	uint64_t keys[FDB_BULK_MAX];
+	struct fdb_cache_bucket *bkt[FDB_BULK_MAX];
+	const void *miss_keys[FDB_BULK_MAX];
+	uint8_t miss_of[FDB_BULK_MAX];
 	void *data[FDB_BULK_MAX];
-	uint64_t hits = 0;
-	int found;
+	uint64_t found = 0, hits = 0, asked = 0, gen;
+	unsigned int misses = 0;
 
 	if (unlikely(n == 0 || n > FDB_BULK_MAX))
 		return -EINVAL;
+	gen = fdb_gen(fdb);
 	for (unsigned int i = 0; i < n; i++) {
-		keys[i] = fdb_key_make(vlan[i], mac[i]);
-		key_ptrs[i] = &keys[i];
+		keys[i] = fdb_key_load(vlan[i], &eth[i]->dst_addr);
+		/* Never learned, never looked for: flooding needs no table. */
+		if (!fdb_key_mac_assigned(keys[i]))
+			continue;
+		asked |= 1ULL << i;
+		if (cache != NULL) {
+			bkt[i] = cache_bucket(cache, keys[i]);
+			rte_prefetch0(bkt[i]);
+		}
 	}
-	found = rte_hash_lookup_bulk_data(fdb->hash, key_ptrs, n, &hits, data);
-	for (uint64_t m = hits; m != 0; m &= m - 1) {
+	for (uint64_t m = asked; m != 0; m &= m - 1) {
 		unsigned int i = (unsigned int)__builtin_ctzll(m);
+		const struct fdb_cache_entry *ce;
 
-		port[i] = fdb_data_port(data[i]);
+		ce = cache != NULL ? cache_find(bkt[i], keys[i], gen) : NULL;
+		if (ce == NULL) {
+			miss_of[misses] = (uint8_t)i;
+			miss_keys[misses++] = &keys[i];
+			continue;
+		}
+		port[i] = fdb_data_port((const void *)(uintptr_t)ce->data);
+		found |= 1ULL << i;
 	}
-	*hit_mask = hits;
-	return found;
+	if (cache != NULL)
+		cache_count(cache, (unsigned int)__builtin_popcountll(asked) - misses, misses);
+	if (misses != 0)
+		rte_hash_lookup_bulk_data(fdb->hash, miss_keys, misses, &hits, data);
+	for (uint64_t m = hits; m != 0; m &= m - 1) {
+		unsigned int j = (unsigned int)__builtin_ctzll(m), i = miss_of[j];
+
+		port[i] = fdb_data_port(data[j]);
+		found |= 1ULL << i;
+		if (cache != NULL)
+			cache_fill(bkt[i], keys[i], data[j], gen, UINT32_MAX);
+	}
+	*hit_mask = found;
+	return __builtin_popcountll(found);
 }

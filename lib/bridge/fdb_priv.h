@@ -22,11 +22,13 @@
 
 /*
  * The hash key: 8 bytes, so that it hashes in one CRC32 step and compares
- * as one 64-bit word. Built whole (no padding), so equal keys are equal bytes.
+ * as one 64-bit word. The MAC comes first, as in an Ethernet header, so
+ * that the workers build a key with one 8-byte load from the frame (see
+ * fdb_key_load()). Built whole (no padding), so equal keys are equal bytes.
  */
 struct fdb_key {
-	uint16_t vlan;
 	struct rte_ether_addr mac;
+	uint16_t vlan;
 } __rte_packed __rte_aligned(2);
 
 static_assert(sizeof(struct fdb_key) == sizeof(uint64_t), "the FDB key is one 64-bit word");
@@ -35,8 +37,8 @@ static inline struct fdb_key fdb_key_make(uint16_t vlan, const struct rte_ether_
 {
 	struct fdb_key key;
 
-	key.vlan = vlan;
 	memcpy(&key.mac, mac, sizeof(key.mac));
+	key.vlan = vlan;
 	return key;
 }
 
@@ -46,6 +48,36 @@ static inline uint64_t fdb_key_word(const struct fdb_key *key)
 
 	memcpy(&w, key, sizeof(w));
 	return w;
+}
+
+/*
+ * The key of (@vlan, the MAC at @mac) as a word, bytes as in struct
+ * fdb_key, from one 8-byte load: @mac must be followed by two readable
+ * bytes, as a destination or source MAC in an Ethernet header is. Built in a
+ * register and stored whole, it spares the hash's 8-byte read the stall of
+ * a store forwarded from two smaller ones (fdb_key_make()).
+ */
+static inline uint64_t fdb_key_load(uint16_t vlan, const struct rte_ether_addr *mac)
+{
+	uint64_t w;
+
+	memcpy(&w, mac, sizeof(w));
+#if RTE_BYTE_ORDER == RTE_LITTLE_ENDIAN
+	return (w & 0x0000ffffffffffffULL) | (uint64_t)vlan << 48;
+#else
+	return (w & 0xffffffffffff0000ULL) | vlan;
+#endif
+}
+
+/* The MAC of a key word is unicast and not zero: may be in the table. */
+static inline bool fdb_key_mac_assigned(uint64_t key)
+{
+#if RTE_BYTE_ORDER == RTE_LITTLE_ENDIAN
+	/* The group bit is the least significant bit of the first byte. */
+	return !(key & 1) && (key & 0x0000ffffffffffffULL) != 0;
+#else
+	return !(key & (1ULL << 56)) && (key & 0xffffffffffff0000ULL) != 0;
+#endif
 }
 
 /*
@@ -158,10 +190,16 @@ struct fdb {
 
 	/*
 	 * Seconds since creation, written by the control thread once a
-	 * second and read by every learn: alone on its cache line so that
-	 * nothing else written invalidates it.
+	 * second and read by every learn: on a cache line of its own with the
+	 * generation, so that nothing written more often invalidates it.
 	 */
 	uint32_t now __rte_cache_aligned;
+	/*
+	 * Bumped after every change of a key's port or presence (move,
+	 * removal), read once a call by the workers: a cached result of
+	 * another generation is not used (struct fdb_cache).
+	 */
+	uint64_t gen;
 
 	/* Control thread only from here. */
 	char name[FDB_NAME_MAX + 1] __rte_cache_aligned;
@@ -192,6 +230,32 @@ struct fdb {
 	uint64_t learned, moved, aged, evicted, flushed, learn_refused;
 };
 
+/*
+ * A worker's cache of table results: (VLAN, MAC) -> hash data, 2-way set
+ * associative, a bucket a cache line. An entry holds while fdb::gen is the
+ * generation it was filled in; removals and moves bump fdb::gen, so they
+ * invalidate every entry at once, and an insert needs nothing (only hits
+ * are cached). Written by its worker alone.
+ */
+struct fdb_cache_entry {
+	uint64_t key;	   /* key word; 0 (VLAN 0, zero MAC) is never in the table: empty */
+	uint64_t data;	   /* the hash data */
+	uint64_t gen;	   /* fdb::gen when filled (64 bits: it never wraps) */
+	uint32_t seen;	   /* fdb::now when this worker last refreshed the entry's last_seen */
+	uint32_t reserved; /* two entries to a cache line */
+};
+
+struct fdb_cache_bucket {
+	struct fdb_cache_entry way[FDB_CACHE_WAYS];
+} __rte_cache_aligned;
+
+struct fdb_cache {
+	const struct fdb *fdb; /* the table it caches */
+	unsigned int shift; /* 64 - log2(buckets): the top bits of a key's hash pick its bucket */
+	uint64_t hits, misses; /* read by the control thread */
+	struct fdb_cache_bucket buckets[];
+};
+
 #define FDB_LOG(fdb, level, fmt, ...) \
 	rte_log(RTE_LOG_##level, (fdb)->logtype, "fdb %s: " fmt "\n", (fdb)->name, ##__VA_ARGS__)
 
@@ -201,6 +265,12 @@ static inline bool fdb_source_valid(const struct fdb *fdb, uint16_t vlan,
 {
 	return vlan <= FDB_VLAN_MAX && port < fdb->max_ports &&
 	       rte_is_valid_assigned_ether_addr(mac);
+}
+
+/* Called by the control thread after a key's port or presence changed. */
+static inline void fdb_gen_bump(struct fdb *fdb)
+{
+	__atomic_store_n(&fdb->gen, fdb->gen + 1, __ATOMIC_RELEASE);
 }
 
 /* fdb_ctl.c: table changes (control thread). */

@@ -544,14 +544,28 @@ static void test_bad_params(void **state)
 	assert_int_equal(fdb_add_static(fdb, FDB_VLAN_MAX + 1, &good, 1), -EINVAL);
 	assert_int_equal(fdb_del(fdb, 0, &good), -ENOENT);
 
-	const struct rte_ether_addr *macs[FDB_BULK_MAX + 1] = {&good};
+	struct rte_ether_hdr hdr = {.dst_addr = good, .src_addr = good};
+	const struct rte_ether_hdr *hdrs[FDB_BULK_MAX + 1] = {&hdr};
 	uint16_t vlans[FDB_BULK_MAX + 1] = {0}, ports[FDB_BULK_MAX + 1];
 	uint64_t hits;
-	assert_int_equal(fdb_lookup_bulk(fdb, vlans, macs, 0, ports, &hits), -EINVAL);
-	assert_int_equal(fdb_lookup_bulk(fdb, vlans, macs, FDB_BULK_MAX + 1, ports, &hits),
+	assert_int_equal(fdb_lookup_bulk(fdb, NULL, vlans, hdrs, 0, ports, &hits), -EINVAL);
+	assert_int_equal(fdb_lookup_bulk(fdb, NULL, vlans, hdrs, FDB_BULK_MAX + 1, ports, &hits),
 			 -EINVAL);
-	assert_int_equal(fdb_learn_bulk(fdb, vlans, macs, 0, 1), -EINVAL);
-	assert_int_equal(fdb_learn_bulk(fdb, vlans, macs, FDB_BULK_MAX + 1, 1), -EINVAL);
+	assert_int_equal(fdb_learn_bulk(fdb, NULL, vlans, hdrs, 0, 1), -EINVAL);
+	assert_int_equal(fdb_learn_bulk(fdb, NULL, vlans, hdrs, FDB_BULK_MAX + 1, 1), -EINVAL);
+	/* A bulk learn on a port out of range counts each frame, as fdb_learn(). */
+	assert_int_equal(fdb_learn_bulk(fdb, NULL, vlans, hdrs, 1, MAX_PORTS), 0);
+	assert_int_equal(stats(fdb).learn_invalid, 6);
+
+	/* Cache sizes: powers of two of two buckets or more. */
+	assert_null(fdb_cache_create(fdb, 3, SOCKET_ID_ANY));
+	assert_null(fdb_cache_create(fdb, FDB_CACHE_WAYS, SOCKET_ID_ANY));
+	assert_null(fdb_cache_create(fdb, FDB_CACHE_MAX_ENTRIES * 2, SOCKET_ID_ANY));
+	assert_null(fdb_cache_create(NULL, 0, SOCKET_ID_ANY));
+	struct fdb_cache *cache = fdb_cache_create(fdb, 2 * FDB_CACHE_WAYS, SOCKET_ID_ANY);
+	assert_non_null(cache);
+	fdb_cache_free(cache);
+	fdb_cache_free(NULL);
 }
 
 static void test_learn_ring_full_counted(void **state)
@@ -570,22 +584,45 @@ static void test_learn_ring_full_counted(void **state)
 	assert_int_equal(stats(fdb).learn_dropped, 6);
 }
 
-/* Random keys, some known: the bulk calls agree with the single ones. */
+/* Frames from @p src to @p dst, for the bulk calls (they read whole headers). */
+static void frames_of(struct rte_ether_hdr *hdrs, const struct rte_ether_hdr **ptrs,
+		      const struct rte_ether_addr *src, const struct rte_ether_addr *dst,
+		      unsigned int n)
+{
+	for (unsigned int j = 0; j < n; j++) {
+		hdrs[j] = (struct rte_ether_hdr){
+			.dst_addr = dst[j],
+			.src_addr = src[j],
+			.ether_type = rte_cpu_to_be_16(RTE_ETHER_TYPE_IPV4),
+		};
+		ptrs[j] = &hdrs[j];
+	}
+}
+
+/*
+ * Random keys, some known, some multicast: the bulk calls agree with the
+ * single ones, without a cache, and with one both cold and warm.
+ */
 static void test_bulk_matches_single(void **state)
 {
 	struct env *e = *state;
 	struct fdb *fdb = make(e, 4096, 4096);
+	/* Small: keys collide in its buckets and evict each other. */
+	struct fdb_cache *cache = fdb_cache_create(fdb, 64, SOCKET_ID_ANY);
 	struct rte_ether_addr macs[FDB_BULK_MAX];
-	const struct rte_ether_addr *mac_ptrs[FDB_BULK_MAX];
+	struct rte_ether_hdr hdrs[FDB_BULK_MAX];
+	const struct rte_ether_hdr *hdr_ptrs[FDB_BULK_MAX];
 	uint16_t vlans[FDB_BULK_MAX], ports[FDB_BULK_MAX];
 	unsigned int seed = 1;
 
+	assert_non_null(cache);
 	for (uint32_t i = 0; i < 2000; i += 2)
 		learn(fdb, (uint16_t)(i % 5), i, (uint16_t)(i % MAX_PORTS));
 	fdb_sync(fdb);
 
-	for (int round = 0; round < 200; round++) {
+	for (int round = 0; round < 600; round++) {
 		unsigned int n = 1 + (unsigned int)rand_r(&seed) % FDB_BULK_MAX;
+		struct fdb_cache *c = round % 3 == 0 ? NULL : cache;
 		uint64_t hits = 0;
 		int found = 0;
 
@@ -593,11 +630,13 @@ static void test_bulk_matches_single(void **state)
 			uint32_t i = (uint32_t)rand_r(&seed) % 2200;
 
 			macs[j] = mac_of(i);
-			mac_ptrs[j] = &macs[j];
+			if (i % 97 == 0)
+				macs[j].addr_bytes[0] |= 1; /* multicast: never found */
 			vlans[j] = (uint16_t)(rand_r(&seed) % 3 ? i % 5 : (i + 1) % 5);
 		}
+		frames_of(hdrs, hdr_ptrs, macs, macs, n);
 		memset(ports, 0xee, sizeof(ports));
-		int ret = fdb_lookup_bulk(fdb, vlans, mac_ptrs, n, ports, &hits);
+		int ret = fdb_lookup_bulk(fdb, c, vlans, hdr_ptrs, n, ports, &hits);
 		for (unsigned int j = 0; j < n; j++) {
 			uint16_t port;
 			int single = fdb_lookup(fdb, vlans[j], &macs[j], &port);
@@ -611,16 +650,22 @@ static void test_bulk_matches_single(void **state)
 		assert_int_equal(hits >> (n - 1) >> 1, 0);
 		assert_int_equal(ret, found);
 	}
+	struct fdb_cache_stats cs;
+	fdb_cache_stats_get(cache, &cs);
+	assert_true(cs.hits > 0 && cs.misses > 0);
 
-	/* A burst learned in bulk: known sources refreshed, new ones posted once. */
+	/*
+	 * A burst learned in bulk: known sources refreshed, new ones posted
+	 * once; the cache knows the moved ones' old port until the sync.
+	 */
 	for (unsigned int j = 0; j < 32; j++) {
 		macs[j] = mac_of(j < 16 ? j * 2 : 100000 + j % 12);
-		mac_ptrs[j] = &macs[j];
 		vlans[j] = (uint16_t)(j < 16 ? (j * 2) % 5 : 0);
 	}
+	frames_of(hdrs, hdr_ptrs, macs, macs, 32);
 	advance(e, 1000);
 	fdb_sync(fdb);
-	assert_int_equal(fdb_learn_bulk(fdb, vlans, mac_ptrs, 32, 3), 32);
+	assert_int_equal(fdb_learn_bulk(fdb, cache, vlans, hdr_ptrs, 32, 3), 32);
 	/* 16 moves; 12 new MACs, 4 of them twice in the burst */
 	assert_int_equal(fdb_sync(fdb), 16 + 12);
 	for (unsigned int j = 0; j < 32; j++) {
@@ -629,7 +674,79 @@ static void test_bulk_matches_single(void **state)
 		assert_int_equal(fdb_lookup(fdb, vlans[j], &macs[j], &port), 0);
 		assert_int_equal(port, 3);
 	}
-	assert_int_equal(fdb_learn_bulk(fdb, vlans, mac_ptrs, 32, 3), 0);
+	assert_int_equal(fdb_learn_bulk(fdb, cache, vlans, hdr_ptrs, 32, 3), 0);
+	assert_int_equal(fdb_learn_bulk(fdb, NULL, vlans, hdr_ptrs, 32, 3), 0);
+	fdb_cache_free(cache);
+}
+
+/* Through a warm cache: is the MAC of number @p i found, and on which port? */
+static int cached_port(struct fdb *fdb, struct fdb_cache *cache, uint32_t i)
+{
+	struct rte_ether_addr mac = mac_of(i);
+	struct rte_ether_hdr hdr;
+	const struct rte_ether_hdr *ptr;
+	uint16_t vlan = 0, port;
+	uint64_t hits;
+
+	frames_of(&hdr, &ptr, &mac, &mac, 1);
+	fdb_lookup_bulk(fdb, cache, &vlan, &ptr, 1, &port, &hits);
+	return hits ? port : -ENOENT;
+}
+
+/* A cached result never outlives a change of its entry: move, removal, flush, aging. */
+static void test_cache_follows_changes(void **state)
+{
+	struct env *e = *state;
+	struct fdb *fdb = make(e, 1024, 64);
+	struct fdb_cache *cache = fdb_cache_create(fdb, 0, SOCKET_ID_ANY);
+	struct rte_ether_addr mac = mac_of(1);
+	struct rte_ether_hdr hdr;
+	const struct rte_ether_hdr *ptr;
+	struct fdb_cache_stats cs;
+	uint16_t vlan = 0;
+
+	assert_non_null(cache);
+	for (uint32_t i = 1; i <= 3; i++)
+		learn(fdb, 0, i, 1);
+	fdb_sync(fdb);
+	/* The second time from the cache. */
+	assert_int_equal(cached_port(fdb, cache, 1), 1);
+	assert_int_equal(cached_port(fdb, cache, 1), 1);
+	fdb_cache_stats_get(cache, &cs);
+	assert_int_equal(cs.hits, 1);
+	assert_int_equal(cs.misses, 1);
+
+	/* Move. */
+	learn(fdb, 0, 1, 2);
+	fdb_sync(fdb);
+	assert_int_equal(cached_port(fdb, cache, 1), 2);
+	assert_int_equal(cached_port(fdb, cache, 2), 1);
+	/* A static entry over the dynamic one, then removed. */
+	assert_int_equal(fdb_add_static(fdb, 0, &mac, 5), 0);
+	assert_int_equal(cached_port(fdb, cache, 1), 5);
+	assert_int_equal(fdb_del(fdb, 0, &mac), 0);
+	assert_int_equal(cached_port(fdb, cache, 1), -ENOENT);
+	/* Flush of a port. */
+	assert_int_equal(cached_port(fdb, cache, 2), 1);
+	assert_int_equal(fdb_flush(fdb, 1), 2);
+	assert_int_equal(cached_port(fdb, cache, 2), -ENOENT);
+	assert_int_equal(cached_port(fdb, cache, 3), -ENOENT);
+	/* Aging: a source refreshed through the cache stays, the others go. */
+	fdb_set_aging_time(fdb, 2);
+	learn(fdb, 0, 1, 4);
+	learn(fdb, 0, 2, 4);
+	fdb_sync(fdb);
+	frames_of(&hdr, &ptr, &mac, &mac, 1);
+	for (int sec = 0; sec < 6; sec++) {
+		assert_int_equal(fdb_learn_bulk(fdb, cache, &vlan, &ptr, 1, 4), 0);
+		assert_int_equal(cached_port(fdb, cache, 2), sec < 2 ? 4 : -ENOENT);
+		advance(e, 1000);
+		fdb_sync(fdb);
+		fdb_sync(fdb); /* an aging pass may take two calls */
+	}
+	assert_int_equal(cached_port(fdb, cache, 1), 4);
+	assert_int_equal(stats(fdb).aged, 1);
+	fdb_cache_free(cache);
 }
 
 /*
@@ -703,9 +820,15 @@ static void *reader_main(void *arg)
 	struct reader *r = arg;
 	struct fdb *fdb = r->e->fdb;
 	struct rte_ether_addr macs[FDB_BULK_MAX];
-	const struct rte_ether_addr *mac_ptrs[FDB_BULK_MAX];
+	struct rte_ether_hdr hdrs[FDB_BULK_MAX];
+	const struct rte_ether_hdr *hdr_ptrs[FDB_BULK_MAX];
 	uint16_t vlans[FDB_BULK_MAX] = {0}, ports[FDB_BULK_MAX];
 	unsigned int seed = r->qsbr_id;
+	/* Each reader a worker with its own cache: it must never answer a reused slot. */
+	struct fdb_cache *cache = fdb_cache_create(fdb, 64, SOCKET_ID_ANY);
+
+	if (cache == NULL)
+		return NULL;
 
 	/* An lcore id for the per-lcore counters, as a worker lcore has. */
 	if (rte_thread_register() != 0)
@@ -722,7 +845,6 @@ static void *reader_main(void *arg)
 			uint16_t port;
 
 			macs[j] = mac_of(i);
-			mac_ptrs[j] = &macs[j];
 			if (fdb_lookup(fdb, 0, &macs[j], &port) == 0) {
 				r->hits++;
 				if (!port_valid(i, port))
@@ -733,7 +855,8 @@ static void *reader_main(void *arg)
 			}
 			r->lookups++;
 		}
-		fdb_lookup_bulk(fdb, vlans, mac_ptrs, FDB_BULK_MAX, ports, &hits);
+		frames_of(hdrs, hdr_ptrs, macs, macs, FDB_BULK_MAX);
+		fdb_lookup_bulk(fdb, cache, vlans, hdr_ptrs, FDB_BULK_MAX, ports, &hits);
 		for (unsigned int j = 0; j < FDB_BULK_MAX; j++) {
 			uint32_t i = (uint32_t)macs[j].addr_bytes[4] << 8 | macs[j].addr_bytes[5];
 
@@ -747,6 +870,7 @@ static void *reader_main(void *arg)
 	rte_rcu_qsbr_thread_offline(r->e->qsbr, r->qsbr_id);
 	rte_rcu_qsbr_thread_unregister(r->e->qsbr, r->qsbr_id);
 	rte_thread_unregister();
+	fdb_cache_free(cache);
 	return NULL;
 }
 
@@ -839,19 +963,21 @@ static void test_readers_while_control_changes(void **state)
 #define BENCH_BURST  32
 #define BENCH_FRAMES (BENCH_BURST * 20000)
 
-static double bench_ns_per_frame(struct env *e, uint32_t n_macs)
+static double bench_ns_per_frame(struct env *e, uint32_t n_macs, bool with_cache)
 {
 	struct fdb *fdb = make(e, 131072, 4096);
 	struct rte_ether_addr *macs = calloc(n_macs, sizeof(*macs));
-	const struct rte_ether_addr **src = calloc(BENCH_FRAMES, sizeof(*src));
-	const struct rte_ether_addr **dst = calloc(BENCH_FRAMES, sizeof(*dst));
+	struct rte_ether_hdr *hdrs = calloc(BENCH_FRAMES, sizeof(*hdrs));
+	const struct rte_ether_hdr **frames = calloc(BENCH_FRAMES, sizeof(*frames));
+	struct fdb_cache *cache = with_cache ? fdb_cache_create(fdb, 0, SOCKET_ID_ANY) : NULL;
 	uint16_t vlans[BENCH_BURST] = {0}, ports[BENCH_BURST];
 	unsigned int seed = 3;
 	uint64_t hits, start, cycles;
 
 	assert_non_null(macs);
-	assert_non_null(src);
-	assert_non_null(dst);
+	assert_non_null(hdrs);
+	assert_non_null(frames);
+	assert_true(cache != NULL || !with_cache);
 	for (uint32_t i = 0; i < n_macs; i++) {
 		macs[i] = mac_of(i + 1);
 		while (fdb_learn(fdb, 0, &macs[i], 0) == -ENOBUFS)
@@ -860,23 +986,25 @@ static double bench_ns_per_frame(struct env *e, uint32_t n_macs)
 	fdb_sync(fdb);
 	assert_int_equal(stats(fdb).entries, n_macs);
 	for (uint32_t f = 0; f < BENCH_FRAMES; f++) {
-		src[f] = &macs[(uint32_t)rand_r(&seed) % n_macs];
-		dst[f] = &macs[(uint32_t)rand_r(&seed) % n_macs];
+		hdrs[f].src_addr = macs[(uint32_t)rand_r(&seed) % n_macs];
+		hdrs[f].dst_addr = macs[(uint32_t)rand_r(&seed) % n_macs];
+		frames[f] = &hdrs[f];
 	}
 
 	start = rte_rdtsc();
 	for (uint32_t f = 0; f < BENCH_FRAMES; f += BENCH_BURST) {
-		fdb_learn_bulk(fdb, vlans, &src[f], BENCH_BURST, 0);
-		fdb_lookup_bulk(fdb, vlans, &dst[f], BENCH_BURST, ports, &hits);
+		fdb_learn_bulk(fdb, cache, vlans, &frames[f], BENCH_BURST, 0);
+		fdb_lookup_bulk(fdb, cache, vlans, &frames[f], BENCH_BURST, ports, &hits);
 		assert_true(hits == UINT32_MAX);
 	}
 	cycles = rte_rdtsc() - start;
 
+	fdb_cache_free(cache);
 	fdb_free(fdb);
 	e->fdb = NULL;
 	free(macs);
-	free(src);
-	free(dst);
+	free(hdrs);
+	free(frames);
 	return (double)cycles * 1e9 / (double)rte_get_tsc_hz() / BENCH_FRAMES;
 }
 
@@ -887,11 +1015,13 @@ static void test_bench_lookup_cost(void **state)
 
 	if (getenv("FDB_BENCH") == NULL)
 		skip();
-	one = bench_ns_per_frame(e, 1);
-	many = bench_ns_per_frame(e, 100000);
-	print_message(
-		"learn + lookup per frame: %.1f ns with 1 MAC, %.1f ns with 100000 (+%.0f%%)\n",
-		one, many, (many / one - 1) * 100);
+	for (int with_cache = 0; with_cache < 2; with_cache++) {
+		one = bench_ns_per_frame(e, 1, with_cache);
+		many = bench_ns_per_frame(e, 100000, with_cache);
+		print_message("learn + lookup per frame, %s cache: %.1f ns with 1 MAC, %.1f ns "
+			      "with 100000 (+%.0f%%)\n",
+			      with_cache ? "with a" : "no", one, many, (many / one - 1) * 100);
+	}
 }
 
 static int init_eal(void)
@@ -922,6 +1052,7 @@ int main(int argc, char **argv)
 		T(test_bad_params),
 		T(test_learn_ring_full_counted),
 		T(test_bulk_matches_single),
+		T(test_cache_follows_changes),
 		T(test_grace_period_holds_slots),
 		T(test_readers_while_control_changes),
 		T(test_bench_lookup_cost),

@@ -103,13 +103,14 @@ static void flood(struct vns_worker *w, const struct vns_port *in, uint16_t vid,
 }
 
 /*
- * The burst's sources are learned and its destinations looked up in one
- * pass of the MAC table each: the hash lookups of 32 frames overlap.
+ * The burst's sources are learned and its destinations looked up through
+ * the worker's cache of the MAC table, then in one pass of the table each
+ * for what the cache missed: the hash lookups of 32 frames overlap.
  */
 static void bridge_rx_burst(struct vns_worker *w, struct vns_port *in, struct rte_mbuf **pkts,
 			    uint16_t n)
 {
-	const struct rte_ether_addr *src[VNS_BURST], *dst[VNS_BURST];
+	const struct rte_ether_hdr *hdr[VNS_BURST];
 	struct vns_switch *sw = w->sw;
 	uint16_t vids[VNS_BURST], out_ids[VNS_BURST], in_id = in->port->id, i, k = 0;
 	struct rte_mbuf *frames[VNS_BURST];
@@ -127,19 +128,21 @@ static void bridge_rx_burst(struct vns_worker *w, struct vns_port *in, struct rt
 		eth = rte_pktmbuf_mtod(m, struct rte_ether_hdr *);
 		frames[k] = m;
 		vids[k] = (uint16_t)vid;
-		src[k] = &eth->src_addr;
-		dst[k] = &eth->dst_addr;
+		hdr[k] = eth;
 		k++;
 	}
 	if (k == 0)
 		return;
-	/* Multicast and zero sources are refused (and counted) by the table. */
-	fdb_learn_bulk(sw->fdb, vids, src, k, in_id);
-	fdb_lookup_bulk(sw->fdb, vids, dst, k, out_ids, &hits);
+	/*
+	 * Multicast and zero sources are refused (and counted) by the table,
+	 * and such destinations never found in it.
+	 */
+	fdb_learn_bulk(sw->fdb, w->fdb_cache, vids, hdr, k, in_id);
+	fdb_lookup_bulk(sw->fdb, w->fdb_cache, vids, hdr, k, out_ids, &hits);
 	for (i = 0; i < k; i++) {
 		const struct vns_port *out = NULL;
 
-		if ((hits >> i) & 1 && rte_is_unicast_ether_addr(dst[i]))
+		if ((hits >> i) & 1)
 			out = __atomic_load_n(&sw->ports[out_ids[i]], __ATOMIC_ACQUIRE);
 		if (out == NULL || !vns_vlan_member(&out->vlan, vids[i])) {
 			/* Unknown, or of a port gone or moved out of the VLAN: flooded. */

@@ -9,6 +9,7 @@
 #include <rte_pause.h>
 
 #include "fwd/fwd.h"
+#include "log.h"
 #include "worker.h"
 
 /* The transmit queue of @p vp this worker uses: its own when the port has enough. */
@@ -281,6 +282,23 @@ void vns_workers_del_port(struct vns_switch *sw, uint16_t port_id)
 	publish(sw, next);
 }
 
+int vns_workers_cache_fdb(struct vns_switch *sw)
+{
+	unsigned int i;
+
+	for (i = 0; i < sw->nb_workers; i++) {
+		struct vns_worker *w = &sw->workers[i];
+
+		w->fdb_cache = fdb_cache_create(sw->fdb, 0, w->socket_id);
+		if (w->fdb_cache == NULL) {
+			VNS_LOG(ERR, "vduse-netsw: no memory for the MAC table cache of lcore %u",
+				w->lcore_id);
+			return -ENOMEM;
+		}
+	}
+	return 0;
+}
+
 void vns_workers_free(struct vns_switch *sw)
 {
 	unsigned int i;
@@ -288,5 +306,7 @@ void vns_workers_free(struct vns_switch *sw)
 	for (i = 0; i < sw->nb_workers; i++) {
 		rte_free(sw->workers[i].rxqs);
 		sw->workers[i].rxqs = NULL;
+		fdb_cache_free(sw->workers[i].fdb_cache);
+		sw->workers[i].fdb_cache = NULL;
 	}
 }

@@ -59,12 +59,13 @@ struct vns_worker {
 	int socket_id;	       /**< its NUMA socket */
 	/** Receive queues polled; published by the control thread, retired under RCU. */
 	struct vns_rxq_set *rxqs;
-	struct vns_switch *sw; /**< the switch */
-	uint64_t busy_cycles;  /**< TSC cycles of rounds that received or sent frames */
-	uint64_t idle_cycles;  /**< TSC cycles of rounds that found nothing */
-	uint64_t rx_packets;   /**< frames received */
-	uint64_t sleeps;       /**< idle sleeps taken (--idle-sleep) */
-	uint64_t seq;	       /**< per-worker sequence for generating engines */
+	struct vns_switch *sw;	     /**< the switch */
+	struct fdb_cache *fdb_cache; /**< its cache of the MAC table, on its socket */
+	uint64_t busy_cycles;	     /**< TSC cycles of rounds that received or sent frames */
+	uint64_t idle_cycles;	     /**< TSC cycles of rounds that found nothing */
+	uint64_t rx_packets;	     /**< frames received */
+	uint64_t sleeps;	     /**< idle sleeps taken (--idle-sleep) */
+	uint64_t seq;		     /**< per-worker sequence for generating engines */
 	struct vns_txbuf tx[VNS_MAX_PORTS];		  /**< by destination port id */
 	struct vns_port_counters counters[VNS_MAX_PORTS]; /**< by port id */
 } __rte_cache_aligned;
@@ -101,7 +102,15 @@ int vns_workers_add_port(struct vns_switch *sw, uint16_t port_id);
  */
 void vns_workers_del_port(struct vns_switch *sw, uint16_t port_id);
 
-/** Free the workers' queue sets (workers stopped). Control thread. */
+/**
+ * Give each worker its cache of the MAC table, on its socket. Control
+ * thread, before the workers start.
+ *
+ * @return 0, or -ENOMEM (logged); vns_workers_free() frees what was made.
+ */
+int vns_workers_cache_fdb(struct vns_switch *sw);
+
+/** Free the workers' queue sets and caches (workers stopped). Control thread. */
 void vns_workers_free(struct vns_switch *sw);
 
 /** The worker loop, for rte_eal_remote_launch(); @p arg is its vns_worker. @return 0. */
