@@ -128,11 +128,12 @@ static void show_fdb_stats(FILE *out, struct vns_switch *sw)
 	fprintf(out,
 		"entries: %" PRIu64 "\nstatic: %" PRIu64 "\nlearned: %" PRIu64 "\nmoved: %" PRIu64
 		"\naged: %" PRIu64 "\nevicted: %" PRIu64 "\nflushed: %" PRIu64
-		"\nlearn-dropped: %" PRIu64 "\nlearn-refused: %" PRIu64 "\naging-time: %u\n"
+		"\nlearn-dropped: %" PRIu64 "\nlearn-refused: %" PRIu64 "\nlearn-flapping: %" PRIu64
+		"\naging-time: %u\n"
 		"cache-hits: %" PRIu64 "\ncache-misses: %" PRIu64 "\n",
 		s.entries, s.static_entries, s.learned, s.moved, s.aged, s.evicted, s.flushed,
-		s.learn_dropped, s.learn_refused, fdb_get_aging_time(sw->fdb), cache.hits,
-		cache.misses);
+		s.learn_dropped, s.learn_refused, s.learn_flapping, fdb_get_aging_time(sw->fdb),
+		cache.hits, cache.misses);
 }
 
 static int cmd_show(char **argv, int argc, FILE *out, struct vns_switch *sw)

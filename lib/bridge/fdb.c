@@ -297,5 +297,6 @@ void fdb_stats_get(const struct fdb *fdb, struct fdb_stats *stats)
 		stats->refreshed += __atomic_load_n(&lc->refreshed, __ATOMIC_RELAXED);
 		stats->learn_dropped += __atomic_load_n(&lc->learn_dropped, __ATOMIC_RELAXED);
 		stats->learn_invalid += __atomic_load_n(&lc->learn_invalid, __ATOMIC_RELAXED);
+		stats->learn_flapping += __atomic_load_n(&lc->flapping, __ATOMIC_RELAXED);
 	}
 }

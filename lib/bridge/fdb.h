@@ -127,11 +127,14 @@ struct fdb_stats {
 	uint64_t flushed;   /**< entries removed by fdb_flush(), fdb_flush_all() and fdb_del() */
 	uint64_t refreshed; /**< last_seen updates by workers (at most one a second per entry
 			       and lcore) */
-	uint64_t learn_dropped; /**< learn requests lost: the learn ring was full */
-	uint64_t learn_refused; /**< learn requests the control thread could not apply: no room
-				   (every entry static, or no slot past its grace period) */
-	uint64_t learn_invalid; /**< learns refused at once: multicast or zero source MAC, VLAN
-				   over FDB_VLAN_MAX, port id not below max_ports */
+	uint64_t learn_dropped;	 /**< learn requests lost: the learn ring was full */
+	uint64_t learn_refused;	 /**< learn requests the control thread could not apply: no room
+				    (every entry static, or no slot past its grace period) */
+	uint64_t learn_invalid;	 /**< learns refused at once: multicast or zero source MAC, VLAN
+				    over FDB_VLAN_MAX, port id not below max_ports */
+	uint64_t learn_flapping; /**< moves not posted: the worker posted the MAC twice this
+				    second already (it flaps between ports: a loop, or two
+				    hosts with one MAC) */
 };
 
 /** One entry, as fdb_walk() shows it. */
@@ -205,8 +208,10 @@ int fdb_lookup_bulk(const struct fdb *fdb, struct fdb_cache *cache, const uint16
  * A MAC already known on this port only has its last-seen time refreshed,
  * written at most once a second. A new MAC, or one known on another port (a
  * move), is posted to the learn ring for the next fdb_sync(); a worker posts
- * the same request at most once a second. Static entries are never changed
- * by learning.
+ * the same request at most once a second, and at most two requests a second
+ * for one MAC: one that flaps between ports moves twice a second, not with
+ * every frame (counted in fdb_stats::learn_flapping). Static entries are
+ * never changed by learning.
  *
  * @return 0 when known on this port (or static), 1 when a request is posted
  *         or already waiting, -ENOBUFS when the learn ring was full (the

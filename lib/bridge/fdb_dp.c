@@ -61,17 +61,26 @@ static inline unsigned int recent_slot(uint64_t key)
 	return (unsigned int)((key * 0x9e3779b97f4a7c15ULL) >> 58) % FDB_RECENT_SLOTS;
 }
 
-/* Post a learn request unless this lcore posted the same one this second. */
+/*
+ * Post a learn request unless this lcore posted the same one this second,
+ * or already FDB_POSTS_PER_SECOND for the key (it flaps between ports).
+ */
 static int post(struct fdb *fdb, struct fdb_lcore *lc, bool own, uint64_t key, uint16_t port,
 		uint32_t now)
 {
 	struct fdb_learn_req req = {.key = key, .port = port};
 	struct fdb_recent *r = NULL;
+	bool again = false;
 
 	if (own) {
 		r = &lc->recent[recent_slot(req.key)];
-		if (r->key == req.key && r->port == port && r->now == now)
+		again = r->key == req.key && r->now == now;
+		if (again && (r->port == port || r->posts >= FDB_POSTS_PER_SECOND)) {
+			/* Its own lcore's slot: a plain add, stored whole for readers. */
+			if (r->port != port)
+				__atomic_store_n(&lc->flapping, lc->flapping + 1, __ATOMIC_RELAXED);
 			return 1;
+		}
 	}
 	if (unlikely(rte_ring_mp_enqueue_elem(fdb->learn_ring, &req, sizeof(req)) != 0)) {
 		/* Not remembered: the next frame tries again. */
@@ -79,7 +88,12 @@ static int post(struct fdb *fdb, struct fdb_lcore *lc, bool own, uint64_t key, u
 		return -ENOBUFS;
 	}
 	if (r != NULL)
-		*r = (struct fdb_recent){.key = req.key, .now = now, .port = port};
+		*r = (struct fdb_recent){
+			.key = req.key,
+			.now = now,
+			.port = port,
+			.posts = again ? r->posts + 1 : 1,
+		};
 	return 1;
 }
 

@@ -156,13 +156,17 @@ struct fdb_learn_req {
 
 /*
  * Requests a worker posted lately, so that the frames of a new MAC that
- * arrive before the next sync post one request, not one each.
+ * arrive before the next sync post one request, not one each; and so that
+ * a MAC seen on two ports by turns (a loop, two hosts with one MAC: MAC
+ * flapping) posts FDB_POSTS_PER_SECOND requests a second, not one a frame.
  */
-#define FDB_RECENT_SLOTS 64
+#define FDB_RECENT_SLOTS     64
+#define FDB_POSTS_PER_SECOND 2 /* a new MAC and one move */
 struct fdb_recent {
-	uint64_t key; /* 0: empty (the zero MAC is never learned) */
-	uint32_t now; /* fdb::now when posted */
-	uint16_t port;
+	uint64_t key;	/* 0: empty (the zero MAC is never learned) */
+	uint32_t now;	/* fdb::now when posted */
+	uint16_t port;	/* of the last request */
+	uint16_t posts; /* requests for the key this second */
 };
 
 /*
@@ -175,6 +179,7 @@ struct fdb_lcore {
 	uint64_t refreshed;
 	uint64_t learn_dropped;
 	uint64_t learn_invalid;
+	uint64_t flapping; /* own lcore's slot only */
 	struct fdb_recent recent[FDB_RECENT_SLOTS];
 } __rte_cache_aligned;
 

@@ -268,6 +268,34 @@ static void test_mac_move(void **state)
 	assert_int_equal(fdb_flush(fdb, 2), 1);
 }
 
+/*
+ * A MAC seen on two ports by turns (a loop) moves twice a second at most,
+ * not with every frame: each move would invalidate every worker's cache.
+ */
+static void test_mac_flapping(void **state)
+{
+	struct env *e = *state;
+	struct fdb *fdb = make(e, 1024, 64);
+
+	learn(fdb, 0, 1, 1);
+	fdb_sync(fdb);
+	for (int i = 0; i < 20; i++) {
+		learn(fdb, 0, 1, (uint16_t)(1 + (i + 1) % 2));
+		fdb_sync(fdb);
+	}
+	/* The new MAC and one move this second; the other 19 frames counted. */
+	assert_int_equal(stats(fdb).moved, 1);
+	assert_int_equal(port_of(fdb, 0, 1), 2);
+	assert_int_equal(stats(fdb).learn_flapping, 10);
+	/* A new second, a new move. */
+	advance(e, 1000);
+	fdb_sync(fdb);
+	assert_int_equal(learn(fdb, 0, 1, 1), 1);
+	fdb_sync(fdb);
+	assert_int_equal(port_of(fdb, 0, 1), 1);
+	assert_int_equal(stats(fdb).moved, 2);
+}
+
 static void test_vlan_isolation(void **state)
 {
 	struct env *e = *state;
@@ -733,6 +761,8 @@ static void test_cache_follows_changes(void **state)
 	assert_int_equal(cached_port(fdb, cache, 3), -ENOENT);
 	/* Aging: a source refreshed through the cache stays, the others go. */
 	fdb_set_aging_time(fdb, 2);
+	advance(e, 1000); /* MAC 1 moved twice this second: its next move would wait */
+	fdb_sync(fdb);
 	learn(fdb, 0, 1, 4);
 	learn(fdb, 0, 2, 4);
 	fdb_sync(fdb);
@@ -1043,6 +1073,7 @@ int main(int argc, char **argv)
 		T(test_aging),
 		T(test_aging_zero_never_ages),
 		T(test_mac_move),
+		T(test_mac_flapping),
 		T(test_vlan_isolation),
 		T(test_limit_evicts_from_the_flooding_port),
 		T(test_limit_evicts_the_biggest_port_oldest_first),

@@ -30,7 +30,7 @@ static uint16_t tx_locked(struct vns_port *vp, uint16_t q, struct rte_mbuf **pkt
 	return sent;
 }
 
-static void flush_port(struct vns_worker *w, uint16_t port_id)
+void vns_worker_flush_port(struct vns_worker *w, uint16_t port_id)
 {
 	struct vns_txbuf *b = &w->tx[port_id];
 	struct vns_port *vp = __atomic_load_n(&w->sw->ports[port_id], __ATOMIC_ACQUIRE);
@@ -57,22 +57,13 @@ static void flush_port(struct vns_worker *w, uint16_t port_id)
 	b->n = 0;
 }
 
-void vns_worker_send(struct vns_worker *w, uint16_t port_id, struct rte_mbuf *m)
-{
-	struct vns_txbuf *b = &w->tx[port_id];
-
-	b->pkts[b->n++] = m;
-	if (b->n == VNS_BURST)
-		flush_port(w, port_id);
-}
-
 void vns_worker_flush(struct vns_worker *w)
 {
 	unsigned int i, nb_ports = __atomic_load_n(&w->sw->nb_ports, __ATOMIC_ACQUIRE);
 
 	for (i = 0; i < nb_ports; i++)
 		if (w->tx[i].n != 0)
-			flush_port(w, (uint16_t)i);
+			vns_worker_flush_port(w, (uint16_t)i);
 }
 
 /*

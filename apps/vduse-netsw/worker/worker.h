@@ -71,11 +71,25 @@ struct vns_worker {
 } __rte_cache_aligned;
 
 /**
- * Queue @p m for port @p port_id; sent when the buffer fills or at the end
- * of the burst. Frames for a port that is gone are freed and counted.
- * Worker lcore only.
+ * Send what waits for port @p port_id (retrying a full queue a little, then
+ * dropping and counting); frames for a port that is gone are freed and
+ * counted. Worker lcore only.
  */
-void vns_worker_send(struct vns_worker *w, uint16_t port_id, struct rte_mbuf *m);
+void vns_worker_flush_port(struct vns_worker *w, uint16_t port_id);
+
+/**
+ * Queue @p m for port @p port_id; sent when the buffer fills or at the end
+ * of the burst (vns_worker_flush()). Inline: every frame of every engine
+ * comes through here. Worker lcore only.
+ */
+static inline void vns_worker_send(struct vns_worker *w, uint16_t port_id, struct rte_mbuf *m)
+{
+	struct vns_txbuf *b = &w->tx[port_id];
+
+	b->pkts[b->n++] = m;
+	if (b->n == VNS_BURST)
+		vns_worker_flush_port(w, port_id);
+}
 
 /** Send everything buffered (retrying a full queue a little). Worker lcore only. */
 void vns_worker_flush(struct vns_worker *w);
