@@ -484,13 +484,15 @@ static void test_bad_filter(void **state)
 	int err = 0;
 
 	params_for(e, &p, "udp port");
-	assert_null(capture_create(&p, &err, msg, sizeof(msg)));
+	e->cap = capture_create(&p, &err, msg, sizeof(msg)); /* teardown frees it if made */
+	assert_null(e->cap);
 	assert_int_equal(err, -EINVAL);
 	assert_non_null(strstr(msg, "syntax error"));
 	assert_int_equal(stat(e->path, &st), -1);
 
 	p.filter = "tcp port 99999";
-	assert_null(capture_create(&p, &err, msg, sizeof(msg)));
+	e->cap = capture_create(&p, &err, msg, sizeof(msg));
+	assert_null(e->cap);
 	assert_int_equal(err, -EINVAL);
 	assert_non_null(strstr(msg, "99999"));
 }
