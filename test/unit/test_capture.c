@@ -66,8 +66,8 @@ struct record {
 };
 
 struct env {
-	char dir[64];
-	char path[96];
+	char dir[256];
+	char path[288];
 	struct rte_mempool *pool;
 	struct capture *cap;
 	struct record expected[MAX_RECORDS];
@@ -159,7 +159,7 @@ static int setup(void **state)
 
 	if (e == NULL)
 		return -1;
-	snprintf(e->dir, sizeof(e->dir), "%s/capture.XXXXXX", tmp != NULL ? tmp : "/tmp");
+	snprintf(e->dir, sizeof(e->dir), "%s/capture.XXXXXX", tmp != NULL ? tmp : P_tmpdir);
 	if (mkdtemp(e->dir) == NULL)
 		return -1;
 	snprintf(e->path, sizeof(e->path), "%s/cap.pcapng", e->dir);
