@@ -5,6 +5,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "capture/capture_ctl.h"
 #include "commands.h"
 #include "fdb.h"
 #include "fwd/fwd.h"
@@ -12,7 +13,8 @@
 #include "port/ports.h"
 #include "stats/stats.h"
 
-#define MAX_ARGS 8
+/* Words of a command line; a capture filter takes many. */
+#define MAX_ARGS 64
 
 static struct vns_port *port_arg(struct vns_switch *sw, const char *name, FILE *out)
 {
@@ -275,9 +277,13 @@ static int cmd_port(char **argv, int argc, FILE *out, struct vns_switch *sw)
 	else if ((argc == 4 || argc == 5) && strcmp(argv[1], "add") == 0 &&
 		 strcmp(argv[2], "ethdev") == 0)
 		ret = vns_port_add_ethdev(sw, argv[3], argc == 5 ? argv[4] : NULL, out);
-	else if (argc == 3 && strcmp(argv[1], "del") == 0)
+	else if (argc == 3 && strcmp(argv[1], "del") == 0) {
+		struct vns_port *vp = vns_port_find(sw, argv[2]);
+
+		if (vp != NULL)
+			vns_capture_port_gone(sw, vp->port->id, out);
 		ret = vns_port_del(sw, argv[2], out);
-	else {
+	} else {
 		fprintf(out, "error: usage: port add vduse SPEC | port add ethdev DEVARGS [KEYS] | "
 			     "port del PORT\n");
 		return -1;
@@ -287,6 +293,21 @@ static int cmd_port(char **argv, int argc, FILE *out, struct vns_switch *sw)
 	return ret == 0 ? 0 : -1;
 }
 
+static int cmd_capture(char **argv, int argc, FILE *out, struct vns_switch *sw)
+{
+	if (argc == 1 || (argc == 2 && strcmp(argv[1], "status") == 0)) {
+		vns_capture_status(sw, out);
+		return 0;
+	}
+	if (argc >= 2 && strcmp(argv[1], "start") == 0)
+		return vns_capture_start(sw, argv + 2, argc - 2, out);
+	if (argc == 2 && strcmp(argv[1], "stop") == 0)
+		return vns_capture_stop(sw, out);
+	fprintf(out, "error: usage: capture start PORT|all rx|tx|both FILE [snaplen N] [filter "
+		     "EXPR] | capture stop | capture [status]\n");
+	return -1;
+}
+
 int vns_command_exec(char *line, FILE *out, struct vns_switch *sw)
 {
 	static const struct {
@@ -294,24 +315,30 @@ int vns_command_exec(char *line, FILE *out, struct vns_switch *sw)
 		int (*run)(char **argv, int argc, FILE *out, struct vns_switch *sw);
 	} commands[] = {
 		{"link", cmd_link}, {"show", cmd_show}, {"set", cmd_set},
-		{"fdb", cmd_fdb},   {"port", cmd_port},
+		{"fdb", cmd_fdb},   {"port", cmd_port}, {"capture", cmd_capture},
 	};
 	char *argv[MAX_ARGS], *save = NULL, *tok;
 	int argc = 0, ret = -1;
 	unsigned int i;
 
-	for (tok = strtok_r(line, " \t\r\n", &save); tok != NULL && argc < MAX_ARGS;
-	     tok = strtok_r(NULL, " \t\r\n", &save))
+	for (tok = strtok_r(line, " \t\r\n", &save); tok != NULL;
+	     tok = strtok_r(NULL, " \t\r\n", &save)) {
+		if (argc == MAX_ARGS) {
+			fprintf(out, "error: more than %d words in a command\n", MAX_ARGS);
+			return -1;
+		}
 		argv[argc++] = tok;
+	}
 	if (argc == 0) {
-		fprintf(out, "error: empty command (link, show, set, fdb, port)\n");
+		fprintf(out, "error: empty command (link, show, set, fdb, port, capture)\n");
 		return -1;
 	}
 	for (i = 0; i < RTE_DIM(commands); i++)
 		if (strcmp(argv[0], commands[i].name) == 0)
 			break;
 	if (i == RTE_DIM(commands))
-		fprintf(out, "error: unknown command '%s' (link, show, set, fdb, port)\n", argv[0]);
+		fprintf(out, "error: unknown command '%s' (link, show, set, fdb, port, capture)\n",
+			argv[0]);
 	else
 		ret = commands[i].run(argv, argc, out, sw);
 	if (ret == 0)

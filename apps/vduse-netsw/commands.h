@@ -22,7 +22,13 @@
  *     port add ethdev DEVARGS [KEYS]
  *                               probe an ethdev (as --vdev or -a) and add it,
  *                               with --port keys ("vlan=10,rxq=2")
- *     port del PORT             remove a port; the others forward on
+ *     port del PORT             remove a port; the others forward on (a capture
+ *                               of it stops first)
+ *     capture start PORT|all rx|tx|both FILE [snaplen N] [filter EXPR]
+ *                               write the port's frames to a pcapng file,
+ *                               those libpcap's filter EXPR passes
+ *     capture stop              stop it and close the file
+ *     capture [status]          the running or last capture and its counters
  *
  * Every answer ends with a line "ok", or with one starting with "error: "
  * (port add and del say what was wrong on the lines before it).

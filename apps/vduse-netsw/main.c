@@ -22,6 +22,7 @@
 #include <rte_malloc.h>
 #include <rte_rcu_qsbr.h>
 
+#include "capture/capture_ctl.h"
 #include "control.h"
 #include "log.h"
 #include "fdb.h"
@@ -270,6 +271,9 @@ int main(int argc, char **argv)
 		sw.engine->name, sw.nb_workers);
 	main_loop(&opts, control);
 	rte_eal_mp_wait_lcore();
+	/* A capture still running gets its file completed. */
+	if (sw.capture != NULL)
+		vns_capture_stop(&sw, stdout);
 	vns_stats_ports(stdout, &sw);
 	status = 0;
 

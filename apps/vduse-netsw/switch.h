@@ -21,6 +21,7 @@
 #include "options.h"
 #include "port.h"
 
+struct capture;
 struct fwd_engine;
 struct vns_worker;
 
@@ -47,6 +48,8 @@ struct vns_switch {
 	unsigned int nb_workers;	 /**< their number */
 	struct rte_rcu_qsbr *qsbr;	 /**< the workers report to it */
 	const struct vns_options *opts;	 /**< settings for ports added at run time */
+	/** The running packet capture, or NULL; workers read it each round (capture_ctl.h). */
+	struct capture *capture;
 	bool hugepages;	    /**< VDUSE bounce buffers in hugepages (some were free at start) */
 	volatile bool stop; /**< set to end the workers' loops */
 };

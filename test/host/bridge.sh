@@ -15,6 +15,8 @@
 #         hotplug   ports removed and added under traffic, no frame of the others lost
 #         config    config/bench.conf over two net_null ports
 #         badargs   bad ports, engines, VLANs, config files are refused with their reason
+#         capture   capture start/stop/status: a filtered pcapng file read back by
+#                   tcpdump and tshark, all ports with a snaplen, bad commands
 set -euo pipefail
 sw_bin=${1:?switch binary}
 mode=${2:?mode}
@@ -326,6 +328,81 @@ badargs)
 	expect_refused "bad.conf:2: a configuration file cannot name another" --config "$work/bad.conf"
 	expect_refused "cannot read it" --config "$work/none.conf"
 	echo "ok: bad arguments refused with their reason"
+	;;
+capture)
+	command -v tshark >/dev/null || fail "no tshark: run tools/setup.sh"
+	start_switch
+	# expect_error COMMAND WANT: the command is refused, saying WANT.
+	expect_error() {
+		local out
+		out=$(control "$1")
+		grep -q '^error: ' <<<"$out" || fail "'$1' accepted: $out"
+		grep -q -- "$2" <<<"$out" || fail "'$1': no '$2' in: $out"
+	}
+	control "capture" | grep -q '^capture: none' || fail "capture status before any: $(control capture)"
+	expect_error "capture stop" "no capture runs"
+	expect_error "capture start nosuch0 rx $work/x.pcapng" "no port 'nosuch0'"
+	expect_error "capture start net_af_packet0 sideways $work/x.pcapng" "expected rx, tx or both"
+	expect_error "capture start net_af_packet0 rx $work/x.pcapng snaplen 0" "snaplen '0'"
+	expect_error "capture start net_af_packet0 rx $work/x.pcapng colour red" "'colour': expected snaplen N or filter EXPR"
+	expect_error "capture start net_af_packet0 rx $work/x.pcapng filter udp port" "syntax error"
+	expect_error "capture start net_af_packet0 rx $work/nodir/x.pcapng" "nodir"
+	[ ! -e "$work/x.pcapng" ] || fail "a refused capture left a file"
+	echo "ok: bad capture commands refused with their reason"
+
+	# ICMP of 1 <-> 2 on port 0, both ways, next to UDP that the filter drops;
+	# namespace 1 captures the same ICMP on its side of the wire.
+	ping_ok 1 2
+	in_ns 1 timeout 10 tcpdump -i eth0 -nn -w "$work/ns1.pcap" icmp 2>/dev/null &
+	cap=$!
+	sleep 1
+	control "capture start net_af_packet0 both $work/icmp.pcapng filter icmp" | grep -q '^capture: running' ||
+		fail "capture did not start"
+	in_ns 1 ping -c 5 -i 0.1 -s 300 10.0.0.2 >/dev/null || fail "1 cannot ping 2 while capturing"
+	for _ in 1 2 3; do echo datagram | in_ns 1 socat - UDP:10.0.0.2:5001; done
+	sleep 0.5
+	status=$(control "capture")
+	grep -q '^captured: 10$' <<<"$status" || fail "capture counted: $status"
+	grep -q '^filtered: [1-9]' <<<"$status" || fail "the UDP frames were not filtered: $status"
+	control "capture stop" | grep -q '^written: 10$' || fail "capture stop: $(control capture)"
+	kill -INT "$cap" 2>/dev/null || true
+	wait "$cap" 2>/dev/null || true
+	tcpdump -r "$work/icmp.pcapng" -nn 2>/dev/null >"$work/icmp.txt" || fail "tcpdump cannot read the capture"
+	[ "$(grep -c 'ICMP echo request' "$work/icmp.txt")" -eq 5 ] || fail "not 5 echo requests: $(cat "$work/icmp.txt")"
+	[ "$(grep -c 'ICMP echo reply' "$work/icmp.txt")" -eq 5 ] || fail "not 5 echo replies: $(cat "$work/icmp.txt")"
+	[ "$(wc -l <"$work/icmp.txt")" -eq 10 ] || fail "frames other than the ICMP captured: $(cat "$work/icmp.txt")"
+	# Every byte as the wire had it.
+	tcpdump -r "$work/icmp.pcapng" -nn -t -xx 2>/dev/null >"$work/sw.hex"
+	tcpdump -r "$work/ns1.pcap" -nn -t -xx 2>/dev/null >"$work/ns1.hex"
+	cmp -s "$work/sw.hex" "$work/ns1.hex" || fail "captured bytes differ from the wire's: $(diff "$work/sw.hex" "$work/ns1.hex" | head)"
+	# The interface is the port, and the direction the port's.
+	tshark -r "$work/icmp.pcapng" -T fields -e frame.interface_name -e frame.packet_flags_direction \
+		-e icmp.type 2>/dev/null | sort | uniq -c >"$work/dirs"
+	grep -Eq '^ +5 net_af_packet0\s+(0x0*)?1\s+8$' "$work/dirs" || fail "requests not rx on net_af_packet0: $(cat "$work/dirs")"
+	grep -Eq '^ +5 net_af_packet0\s+(0x0*)?2\s+0$' "$work/dirs" || fail "replies not tx on net_af_packet0: $(cat "$work/dirs")"
+	echo "ok: a filtered capture holds the 10 ICMP frames, byte for byte, named and directed"
+
+	# All ports, cut at 64 bytes: a 542-byte UDP frame from 1 to 3 in and out.
+	ping_ok 1 3
+	control "capture start all both $work/all.pcapng snaplen 64 filter udp port 5002" >/dev/null
+	head -c 500 /dev/zero | in_ns 1 socat -u - UDP:10.0.0.3:5002
+	sleep 0.5
+	control "capture stop" >/dev/null
+	tshark -r "$work/all.pcapng" -T fields -e frame.interface_name -e frame.packet_flags_direction \
+		-e frame.cap_len -e frame.len 2>/dev/null >"$work/all.txt"
+	grep -Eq '^net_af_packet0\s+(0x0*)?1\s+64\s+542$' "$work/all.txt" || fail "no cut rx frame on port 0: $(cat "$work/all.txt")"
+	grep -Eq '^net_af_packet2\s+(0x0*)?2\s+64\s+542$' "$work/all.txt" || fail "no cut tx frame on port 2: $(cat "$work/all.txt")"
+	[ "$(wc -l <"$work/all.txt")" -eq 2 ] || fail "not 2 frames: $(cat "$work/all.txt")"
+	echo "ok: capture of all ports, snaplen 64, original lengths kept"
+
+	# A port removed under capture ends it, with a complete file.
+	control "capture start net_af_packet2 rx $work/gone.pcapng" >/dev/null
+	control "port del net_af_packet2" | grep -q 'capture of a removed port: stopped' || fail "port del did not stop the capture"
+	control "capture" | grep -q '^capture: stopped' || fail "capture still runs: $(control capture)"
+	tcpdump -r "$work/gone.pcapng" >/dev/null 2>&1 || fail "the capture of a removed port is not readable"
+	ping_ok 1 2
+	echo "ok: removing a captured port stops the capture"
+	stop_switch
 	;;
 *)
 	fail "unknown mode $mode"

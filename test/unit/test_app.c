@@ -282,7 +282,7 @@ static const struct port_ops fake_ops = {
 /* Run a command; return its output in @out. */
 static int exec(const char *cmd, struct vns_switch *sw, char *out, size_t len)
 {
-	char line[128];
+	char line[512];
 	FILE *f = fmemopen(out, len, "w");
 	int ret;
 
@@ -343,6 +343,16 @@ static void test_control_commands(void **state)
 	assert_int_equal(exec("reboot", &sw, out, sizeof(out)), -1);
 	assert_non_null(strstr(out, "error: unknown command"));
 	assert_int_equal(exec("   ", &sw, out, sizeof(out)), -1);
+	/* Words past the most are refused, not dropped. */
+	char many[512] = "show";
+	for (int i = 0; i < 64; i++)
+		strcat(many, " ports");
+	assert_int_equal(exec(many, &sw, out, sizeof(out)), -1);
+	assert_non_null(strstr(out, "error: more than 64 words"));
+	assert_int_equal(exec("capture stop", &sw, out, sizeof(out)), -1);
+	assert_non_null(strstr(out, "error: no capture runs"));
+	assert_int_equal(exec("capture start red0 rx", &sw, out, sizeof(out)), -1);
+	assert_non_null(strstr(out, "error: usage: capture start PORT|all"));
 	assert_int_equal(exec("show stats nosuch", &sw, out, sizeof(out)), -1);
 	assert_int_equal(exec("fdb flush nosuch", &sw, out, sizeof(out)), -1);
 

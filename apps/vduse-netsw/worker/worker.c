@@ -8,6 +8,7 @@
 #include <rte_malloc.h>
 #include <rte_pause.h>
 
+#include "capture.h"
 #include "fwd/fwd.h"
 #include "log.h"
 #include "worker.h"
@@ -35,6 +36,7 @@ void vns_worker_flush_port(struct vns_worker *w, uint16_t port_id)
 	struct vns_txbuf *b = &w->tx[port_id];
 	struct vns_port *vp = __atomic_load_n(&w->sw->ports[port_id], __ATOMIC_ACQUIRE);
 	uint16_t sent = 0, retries = 0, q;
+	struct capture *cap;
 
 	if (unlikely(vp == NULL)) {
 		/* The port went away while its frames waited. */
@@ -44,6 +46,9 @@ void vns_worker_flush_port(struct vns_worker *w, uint16_t port_id)
 		return;
 	}
 	q = txq_of(w, vp);
+	cap = __atomic_load_n(&w->sw->capture, __ATOMIC_ACQUIRE);
+	if (unlikely(cap != NULL))
+		capture_burst(cap, port_id, q, CAPTURE_TX, b->pkts, b->n);
 	sent = tx_locked(vp, q, b->pkts, b->n);
 	/* A peer whose ring is full often frees room within microseconds. */
 	while (sent < b->n && retries++ < VNS_TX_RETRIES) {
@@ -96,6 +101,7 @@ int vns_worker_main(void *arg)
 	while (!sw->stop) {
 		const struct fwd_engine *engine = __atomic_load_n(&sw->engine, __ATOMIC_ACQUIRE);
 		const struct vns_rxq_set *set = __atomic_load_n(&w->rxqs, __ATOMIC_ACQUIRE);
+		struct capture *cap = __atomic_load_n(&sw->capture, __ATOMIC_ACQUIRE);
 		uint64_t t0 = rte_rdtsc(), got = 0;
 
 		for (i = 0; set != NULL && i < set->n; i++) {
@@ -116,6 +122,8 @@ int vns_worker_main(void *arg)
 				continue;
 			got += n;
 			w->rx_packets += n;
+			if (unlikely(cap != NULL))
+				capture_burst(cap, rq->port_id, rq->queue, CAPTURE_RX, pkts, n);
 			engine->rx_burst(w, vp, pkts, n);
 			vns_worker_flush(w);
 		}
