@@ -4,6 +4,7 @@
  * of them can block it, and its small command language.
  */
 #include <errno.h>
+#include <pthread.h>
 #include <fcntl.h>
 #include <inttypes.h>
 #include <libgen.h>
@@ -315,7 +316,10 @@ static void client_run(struct client *c, char *line, struct vns_switch *sw)
 		return;
 	}
 	if (line != NULL) {
+		/* Telemetry's thread reads the switch meanwhile only under the lock. */
+		pthread_mutex_lock(&sw->lock);
 		vns_command_exec(line, out, sw);
+		pthread_mutex_unlock(&sw->lock);
 	} else {
 		fprintf(out, "error: command longer than %d characters\n",
 			VNS_CONTROL_MAX_LINE - 1);

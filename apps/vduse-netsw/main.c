@@ -30,12 +30,13 @@
 #include "options.h"
 #include "port/ports.h"
 #include "stats/stats.h"
+#include "telemetry/telemetry.h"
 #include "worker/worker.h"
 
 /* Main loop period: the MAC table learns within it (fdb_sync()). */
 #define MAIN_LOOP_MS 10
 
-static struct vns_switch sw;
+static struct vns_switch sw = {.lock = PTHREAD_MUTEX_INITIALIZER};
 
 static void on_signal(int sig)
 {
@@ -183,11 +184,13 @@ static void main_loop(const struct vns_options *opts, struct vns_control *contro
 			vns_control_serve(control, MAIN_LOOP_MS, &sw);
 		else
 			rte_delay_us_sleep(MAIN_LOOP_MS * 1000);
+		pthread_mutex_lock(&sw.lock);
 		fdb_sync(sw.fdb);
 		if (period && rte_get_timer_cycles() - last_stats >= period) {
 			vns_stats_ports(stdout, &sw);
 			last_stats = rte_get_timer_cycles();
 		}
+		pthread_mutex_unlock(&sw.lock);
 	}
 }
 
@@ -262,6 +265,8 @@ int main(int argc, char **argv)
 		status = 2;
 		goto close_ports;
 	}
+	if (vns_telemetry_init(&sw) < 0)
+		goto close_ports;
 	/* Every worker runs, with or without queues: ports may come at run time. */
 	for (i = 0; i < sw.nb_workers; i++)
 		rte_eal_remote_launch(vns_worker_main, &sw.workers[i], sw.workers[i].lcore_id);
@@ -272,12 +277,15 @@ int main(int argc, char **argv)
 	main_loop(&opts, control);
 	rte_eal_mp_wait_lcore();
 	/* A capture still running gets its file completed. */
+	pthread_mutex_lock(&sw.lock);
 	if (sw.capture != NULL)
 		vns_capture_stop(&sw, stdout);
+	pthread_mutex_unlock(&sw.lock);
 	vns_stats_ports(stdout, &sw);
 	status = 0;
 
 close_ports:
+	vns_telemetry_close(&sw);
 	vns_ports_close(&sw);
 out:
 	vns_workers_free(&sw);

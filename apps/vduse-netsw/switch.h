@@ -10,6 +10,7 @@
  * through the RCU variable @ref vns_switch::qsbr.
  */
 
+#include <pthread.h>
 #include <stdbool.h>
 #include <stdint.h>
 #include <string.h>
@@ -50,6 +51,13 @@ struct vns_switch {
 	const struct vns_options *opts;	 /**< settings for ports added at run time */
 	/** The running packet capture, or NULL; workers read it each round (capture_ctl.h). */
 	struct capture *capture;
+	/**
+	 * The control plane's lock: the control thread holds it while it runs
+	 * a command, syncs the MAC table or closes the switch; telemetry's
+	 * thread while it reads. The workers never take it.
+	 */
+	pthread_mutex_t lock;
+	bool closing;	    /**< set under @p lock when the switch starts closing */
 	bool hugepages;	    /**< VDUSE bounce buffers in hugepages (some were free at start) */
 	volatile bool stop; /**< set to end the workers' loops */
 };

@@ -15,6 +15,7 @@
 #         hotplug   ports removed and added under traffic, no frame of the others lost
 #         config    config/bench.conf over two net_null ports
 #         badargs   bad ports, engines, VLANs, config files are refused with their reason
+#         telemetry /vduse_netsw/ endpoints read by dpdk-telemetry.py
 #         capture   capture start/stop/status: a filtered pcapng file read back by
 #                   tcpdump and tshark, all ports with a snaplen, bad commands
 set -euo pipefail
@@ -402,6 +403,56 @@ capture)
 	tcpdump -r "$work/gone.pcapng" >/dev/null 2>&1 || fail "the capture of a removed port is not readable"
 	ping_ok 1 2
 	echo "ok: removing a captured port stops the capture"
+	stop_switch
+	;;
+telemetry)
+	start_switch
+	ping_ok 1 2
+	sleep 0.5
+	printf '%s\n' /vduse_netsw/ports /vduse_netsw/port_info,1 /vduse_netsw/port_stats,net_af_packet0 \
+		/vduse_netsw/port_xstats,0 /vduse_netsw/workers /vduse_netsw/fdb /vduse_netsw/fdb_stats \
+		/vduse_netsw/capture /vduse_netsw/port_stats,nosuch0 |
+		dpdk-telemetry.py -f "$tag" >"$work/tel.json" 2>&1 || fail "dpdk-telemetry.py: $(cat "$work/tel.json")"
+	control "show stats net_af_packet0" >"$work/stats0"
+	python3 - "$work/tel.json" "$work/stats0" "$(mac 1)" "$(mac 2)" <<'PY' || fail "telemetry answers: $(cat "$work/tel.json")"
+import json, re, sys
+replies = {}
+for line in open(sys.argv[1]):
+    line = line.strip()
+    if line.startswith("{"):
+        for k, v in json.loads(line).items():
+            replies.setdefault(k, v)  # the first answer of each endpoint
+stats0 = open(sys.argv[2]).read()
+def fail(msg):
+    sys.exit("telemetry: " + msg)
+r = replies
+if r.get("/vduse_netsw/ports") != [0, 1, 2]:
+    fail("ports %r" % r.get("/vduse_netsw/ports"))
+info = r["/vduse_netsw/port_info"]
+if info["name"] != "net_af_packet1" or info["driver"] != "net_af_packet" or info["link"] != "up":
+    fail("port_info %r" % info)
+st = r["/vduse_netsw/port_stats"]
+rx = int(re.search(r"RX-packets: +(\d+)", stats0).group(1))
+if st["rx_packets"] != rx or rx < 3:
+    fail("port_stats rx_packets %r, show stats %d" % (st["rx_packets"], rx))
+if r["/vduse_netsw/port_xstats"] is None or len(r["/vduse_netsw/port_xstats"]) == 0:
+    fail("no xstats")
+w = r["/vduse_netsw/workers"]["lcore_1"]
+if w["rx_packets"] < 2 * rx or w["rx_queues"] != 3 or not 0 <= w["busy_permille"] <= 1000:
+    fail("workers %r" % w)
+fdb = r["/vduse_netsw/fdb"]
+table = sorted(fdb["table"])
+if fdb["entries"] != 2 or len(table) != 2 or not table[0].startswith("0 %s net_af_packet0 " % sys.argv[3]) \
+        or not table[1].startswith("0 %s net_af_packet1 " % sys.argv[4]):
+    fail("fdb %r" % fdb)
+if r["/vduse_netsw/fdb_stats"]["learned"] != 2:
+    fail("fdb_stats %r" % r["/vduse_netsw/fdb_stats"])
+if r["/vduse_netsw/capture"] != {"state": "none"}:
+    fail("capture %r" % r["/vduse_netsw/capture"])
+print("ok: telemetry: ports, port info, stats equal to show stats, xstats, workers, MAC table, capture")
+PY
+	# The port answer for a port that does not exist is null (an error).
+	grep -q '"/vduse_netsw/port_stats": null' "$work/tel.json" || fail "a missing port answered: $(cat "$work/tel.json")"
 	stop_switch
 	;;
 *)

@@ -7,7 +7,6 @@
 
 #include <rte_lcore.h>
 
-#include "capture.h"
 #include "capture_ctl.h"
 #include "options.h"
 
@@ -199,29 +198,45 @@ int vns_capture_stop(struct vns_switch *sw, FILE *out)
 	return 0;
 }
 
+void vns_capture_view(const struct vns_switch *sw, struct vns_capture_view *view)
+{
+	*view = (struct vns_capture_view){.ever = session.ever};
+	if (!session.ever)
+		return;
+	view->running = sw->capture != NULL;
+	view->ports = session.ports;
+	view->direction = dir_name(session.dir);
+	view->path = session.path;
+	view->snaplen = session.snaplen;
+	view->filter = session.filter;
+	view->jit = session.jit;
+	if (view->running)
+		capture_stats_get(sw->capture, &view->stats);
+	else
+		view->stats = session.last;
+}
+
 void vns_capture_status(struct vns_switch *sw, FILE *out)
 {
-	struct capture_stats s = session.last;
+	struct vns_capture_view v;
+	const struct capture_stats *s = &v.stats;
 
-	if (!session.ever) {
+	vns_capture_view(sw, &v);
+	if (!v.ever) {
 		fprintf(out, "capture: none since the start\n");
 		return;
 	}
-	if (sw->capture != NULL)
-		capture_stats_get(sw->capture, &s);
 	fprintf(out, "capture: %s\nports: %s\ndirection: %s\nfile: %s\nsnaplen: %u\n",
-		sw->capture != NULL ? "running" : "stopped", session.ports, dir_name(session.dir),
-		session.path, session.snaplen);
-	if (session.filter[0] != '\0')
-		fprintf(out, "filter: %s (%s)\n", session.filter,
-			session.jit ? "BPF JIT" : "BPF interpreter");
+		v.running ? "running" : "stopped", v.ports, v.direction, v.path, v.snaplen);
+	if (v.filter[0] != '\0')
+		fprintf(out, "filter: %s (%s)\n", v.filter, v.jit ? "BPF JIT" : "BPF interpreter");
 	fprintf(out,
 		"captured: %" PRIu64 "\nfiltered: %" PRIu64 "\ndropped-ring: %" PRIu64
 		"\ndropped-nombuf: %" PRIu64 "\nwritten: %" PRIu64 "\nbytes-written: %" PRIu64 "\n",
-		s.captured, s.filtered, s.dropped_ring, s.dropped_nombuf, s.written,
-		s.bytes_written);
-	if (s.write_error != 0)
-		fprintf(out, "write-error: %s\n", strerror(-s.write_error));
+		s->captured, s->filtered, s->dropped_ring, s->dropped_nombuf, s->written,
+		s->bytes_written);
+	if (s->write_error != 0)
+		fprintf(out, "write-error: %s\n", strerror(-s->write_error));
 }
 
 void vns_capture_port_gone(struct vns_switch *sw, uint16_t port_id, FILE *out)

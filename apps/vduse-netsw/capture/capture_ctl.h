@@ -14,6 +14,7 @@
 #include <stdint.h>
 #include <stdio.h>
 
+#include "capture.h"
 #include "switch.h"
 
 /**
@@ -36,6 +37,22 @@ int vns_capture_start(struct vns_switch *sw, char **argv, int argc, FILE *out);
  * @return 0, or -1 when none runs (said on @p out).
  */
 int vns_capture_stop(struct vns_switch *sw, FILE *out);
+
+/** The running or the last capture, as "capture status" and telemetry show it. */
+struct vns_capture_view {
+	bool ever;	       /**< a capture ran since the start; nothing else is set if not */
+	bool running;	       /**< it still runs */
+	const char *ports;     /**< a port's name, or "all" */
+	const char *direction; /**< "rx", "tx" or "both" */
+	const char *path;      /**< the file */
+	uint32_t snaplen;      /**< bytes kept of a frame */
+	const char *filter;    /**< libpcap expression, "" for none */
+	bool jit;	       /**< the filter runs as native code */
+	struct capture_stats stats; /**< now, or at its stop */
+};
+
+/** Fill @p view; its strings stay valid until the next capture command. */
+void vns_capture_view(const struct vns_switch *sw, struct vns_capture_view *view);
 
 /** Write the running or the last capture's settings and counters to @p out. */
 void vns_capture_status(struct vns_switch *sw, FILE *out);
