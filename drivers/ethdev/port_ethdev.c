@@ -9,6 +9,7 @@
 #include <stdio.h>
 #include <string.h>
 
+#include <rte_dev.h>
 #include <rte_ethdev.h>
 #include <rte_log.h>
 #include <rte_malloc.h>
@@ -295,8 +296,27 @@ static void ethdev_close(struct port *port)
 {
 	struct port_ethdev *p = to_ethdev(port);
 
+	struct rte_eth_dev_info info;
+	struct rte_device *dev = NULL;
+	uint16_t other, users = 0;
+	int ret;
+
+	if (rte_eth_dev_info_get(p->port_id, &info) == 0)
+		dev = info.device;
 	ethdev_stop(port);
 	rte_eth_dev_close(p->port_id);
+	/*
+	 * Detach the device once none of its ports is left (as OVS does on
+	 * del-port), so that "port add" can probe the same devargs again.
+	 */
+	if (dev != NULL) {
+		RTE_ETH_FOREACH_DEV_OF(other, dev)
+		users++;
+		ret = users == 0 ? rte_dev_remove(dev) : 0;
+		if (ret < 0)
+			ETHDEV_LOG(WARNING, "port %s: cannot detach its device: %s", port->name,
+				   strerror(-ret));
+	}
 	rte_free(p->segs);
 	rte_free(p);
 }

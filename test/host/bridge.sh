@@ -453,6 +453,36 @@ print("ok: telemetry: ports, port info, stats equal to show stats, xstats, worke
 PY
 	# The port answer for a port that does not exist is null (an error).
 	grep -q '"/vduse_netsw/port_stats": null' "$work/tel.json" || fail "a missing port answered: $(cat "$work/tel.json")"
+
+	# Telemetry asks about port 2 without a pause while the control socket
+	# removes and adds it and captures every port: the switch answers both.
+	python3 - "/var/run/dpdk/$tag/dpdk_telemetry.v2" "$work/stop-tel" >"$work/tel-stress" 2>&1 <<'PY' &
+import json, os, socket, sys
+s = socket.socket(socket.AF_UNIX, socket.SOCK_SEQPACKET)
+s.connect(sys.argv[1])
+json.loads(s.recv(1 << 16))
+answers = nulls = 0
+while not os.path.exists(sys.argv[2]):
+    for q in ("/vduse_netsw/port_info,2", "/vduse_netsw/port_stats,2", "/vduse_netsw/port_xstats,2",
+              "/vduse_netsw/fdb", "/vduse_netsw/workers", "/vduse_netsw/capture"):
+        s.send(q.encode())
+        r = json.loads(s.recv(1 << 16))
+        answers += 1
+        nulls += list(r.values())[0] is None
+print("answers", answers, "nulls", nulls)
+PY
+	stress=$!
+	for i in $(seq 20); do
+		control "port del net_af_packet2" | grep -qx ok || fail "port del $i under telemetry"
+		control "capture start all both $work/stress.pcapng" | grep -q '^capture: running' || fail "capture $i"
+		control "port add ethdev net_af_packet2,iface=$tag-h3" | grep -qx ok || fail "port add $i under telemetry"
+		control "capture stop" | grep -q '^capture: stopped' || fail "capture stop $i"
+	done
+	touch "$work/stop-tel"
+	wait "$stress" || fail "the telemetry client failed: $(cat "$work/tel-stress")"
+	grep -Eq '^answers [0-9]{3,} nulls [0-9]+$' "$work/tel-stress" || fail "telemetry under port changes: $(cat "$work/tel-stress")"
+	ping_ok 1 3
+	echo "ok: telemetry answered while port 2 came and went 20 times ($(cat "$work/tel-stress"))"
 	stop_switch
 	;;
 *)
