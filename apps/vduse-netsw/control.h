@@ -18,16 +18,8 @@
 
 #include <sys/types.h>
 
+#include "control_proto.h"
 #include "switch.h"
-
-/** Most clients connected at once; the next one is told so and closed. */
-#define VNS_CONTROL_MAX_CLIENTS 16
-/** Longest command line, with its newline. */
-#define VNS_CONTROL_MAX_LINE 256
-/** Time from a command's first byte until its answer must be sent, in ms. */
-#define VNS_CONTROL_COMMAND_MS 3000
-/** Time a client may stay connected between commands, in ms. */
-#define VNS_CONTROL_IDLE_MS 60000
 
 /** A listening control socket and its clients (opaque). */
 struct vns_control;

@@ -112,6 +112,50 @@ def run(args, timeout=30):
 
 # --- the control socket ---------------------------------------------------
 
+def ctl(args, env=None, timeout=30):
+    """vduse-netsw-ctl (built next to the switch) with @args."""
+    binary = os.path.join(os.path.dirname(SWITCH), 'vduse-netsw-ctl')
+    return subprocess.run([binary, *args], capture_output=True, text=True, timeout=timeout,
+                          env=env)
+
+
+def test_ctl_client(work):
+    """vduse-netsw-ctl: the answer printed; exit 0 for ok, 1 for an error, 2 when not asked."""
+    sw = Switch(work).wait_ready()
+    r = ctl(['--socket', sw.sock, 'show', 'fdb-stats'])
+    check(r.returncode == 0 and 'entries: 0\n' in r.stdout and r.stdout.endswith('ok\n'),
+          'show fdb-stats: %d %r %r' % (r.returncode, r.stdout, r.stderr))
+    r = ctl(['--socket', sw.sock, 'set', 'aging', '-1'])
+    check(r.returncode == 1 and r.stdout.startswith("error: aging '-1'"),
+          'a refused command: %d %r' % (r.returncode, r.stdout))
+    r = ctl(['--socket', sw.sock, 'set', 'aging', '77'])
+    check(r.returncode == 0 and r.stdout == 'ok\n', 'set aging 77: %d %r' % (r.returncode, r.stdout))
+    # The socket from the environment; the command's words after the options.
+    r = ctl(['show', 'fdb-stats'], env=dict(os.environ, VDUSE_NETSW_SOCKET=sw.sock))
+    check(r.returncode == 0 and 'aging-time: 77\n' in r.stdout,
+          'VDUSE_NETSW_SOCKET: %d %r %r' % (r.returncode, r.stdout, r.stderr))
+    r = ctl(['--socket', sw.sock, 'show', 'x' * 300])
+    check(r.returncode == 2 and 'longer than' in r.stderr, 'a long command: %r' % r.stderr)
+    r = ctl(['--socket', os.path.join(work, 'none.sock'), 'show', 'ports'])
+    check(r.returncode == 2 and 'cannot connect to' in r.stderr and 'No such file' in r.stderr,
+          'no switch: %d %r' % (r.returncode, r.stderr))
+    r = ctl(['--socket', sw.sock])
+    check(r.returncode == 2 and 'no command' in r.stderr, 'no command: %r' % r.stderr)
+    r = ctl(['--socket', sw.sock, '--timeout', '0', 'show', 'ports'])
+    check(r.returncode == 2 and "--timeout '0'" in r.stderr, 'timeout 0: %r' % r.stderr)
+    # A server that accepts and never answers: the client gives up in time.
+    mute = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM)
+    mute.bind(os.path.join(work, 'mute.sock'))
+    mute.listen(1)
+    start = time.monotonic()
+    r = ctl(['--socket', os.path.join(work, 'mute.sock'), '--timeout', '1', 'show', 'ports'])
+    check(r.returncode == 2 and 'no complete answer' in r.stderr and time.monotonic() - start < 10,
+          'a mute server: %d %r' % (r.returncode, r.stderr))
+    mute.close()
+    check(sw.alive(), 'switch died')
+    check(sw.stop() == 0, 'exit status after SIGTERM')
+
+
 def test_client_gone_before_answer(work):
     """A1: a client that leaves before its answer costs the answer, not the switch."""
     sw = Switch(work).wait_ready()

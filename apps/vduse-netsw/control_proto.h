@@ -1,0 +1,24 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
+#ifndef VNS_CONTROL_PROTO_H
+#define VNS_CONTROL_PROTO_H
+
+/**
+ * @file
+ * The control socket's limits, shared by the switch (control.c) and its
+ * client (vduse-netsw-ctl), which needs nothing else of the switch.
+ *
+ * A client sends command lines; each answer is text ending in a line "ok",
+ * or in a line starting with "error: ". After the client shuts down its
+ * side, the switch answers the lines it has and closes the connection.
+ */
+
+/** Most clients connected at once; the next one is told so and closed. */
+#define VNS_CONTROL_MAX_CLIENTS 16
+/** Longest command line, with its newline. */
+#define VNS_CONTROL_MAX_LINE 256
+/** Time from a command's first byte until its answer must be sent, in ms. */
+#define VNS_CONTROL_COMMAND_MS 3000
+/** Time a client may stay connected between commands, in ms. */
+#define VNS_CONTROL_IDLE_MS 60000
+
+#endif /* VNS_CONTROL_PROTO_H */

@@ -1,0 +1,232 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
+/*
+ * vduse-netsw-ctl: run one command of a running switch through its control
+ * socket, print the answer, and exit 0 when it ends in "ok", 1 when it ends
+ * in an "error: " line, 2 when the switch could not be asked (no socket, no
+ * answer, a connection closed before the end of the answer).
+ *
+ *     vduse-netsw-ctl [--socket PATH] [--timeout SECONDS] COMMAND [WORD...]
+ *
+ * One command per connection: the client closes its side after the line,
+ * and the switch closes the connection after the answer (control_proto.h).
+ */
+#include <errno.h>
+#include <getopt.h>
+#include <poll.h>
+#include <stdbool.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/socket.h>
+#include <sys/un.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "control_proto.h"
+
+/* The path of the example configurations in config/. */
+#define DEFAULT_SOCKET	"/run/vduse-netsw.sock"
+#define SOCKET_ENV	"VDUSE_NETSW_SOCKET"
+#define DEFAULT_TIMEOUT 10
+
+static void usage(FILE *out, const char *prog)
+{
+	fprintf(out,
+		"usage: %s [--socket PATH] [--timeout SECONDS] COMMAND [WORD...]\n"
+		"  Run a command of a running vduse-netsw (started with --control PATH) and\n"
+		"  print its answer, e.g. %s show ports\n"
+		"  --socket PATH      the switch's control socket (default $%s, else %s)\n"
+		"  --timeout SECONDS  wait that long for the whole answer (default %d)\n"
+		"Exit status: 0 the command succeeded, 1 the switch refused it (error),\n"
+		"2 the switch could not be asked.\n",
+		prog, prog, SOCKET_ENV, DEFAULT_SOCKET, DEFAULT_TIMEOUT);
+}
+
+/* The command line: the words joined with spaces, and a newline. */
+static int join(char **words, int n, char *line, size_t size)
+{
+	size_t len = 0;
+
+	for (int i = 0; i < n; i++) {
+		int w = snprintf(line + len, size - len, "%s%s", i ? " " : "", words[i]);
+
+		if (w < 0 || (size_t)w >= size - len)
+			return -1;
+		len += (size_t)w;
+	}
+	if (len + 1 >= size)
+		return -1;
+	line[len++] = '\n';
+	line[len] = '\0';
+	return 0;
+}
+
+static int connect_to(const char *path)
+{
+	struct sockaddr_un addr = {.sun_family = AF_UNIX};
+	int fd;
+
+	if (strlen(path) >= sizeof(addr.sun_path)) {
+		fprintf(stderr, "vduse-netsw-ctl: socket path longer than %zu: %s\n",
+			sizeof(addr.sun_path) - 1, path);
+		return -1;
+	}
+	strcpy(addr.sun_path, path);
+	fd = socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0);
+	if (fd < 0 || connect(fd, (struct sockaddr *)&addr, sizeof(addr)) < 0) {
+		fprintf(stderr,
+			"vduse-netsw-ctl: cannot connect to %s: %s (is the switch running with "
+			"--control %s?)\n",
+			path, strerror(errno), path);
+		if (fd >= 0)
+			close(fd);
+		return -1;
+	}
+	return fd;
+}
+
+static int send_all(int fd, const char *buf, size_t len)
+{
+	while (len > 0) {
+		ssize_t n = send(fd, buf, len, MSG_NOSIGNAL);
+
+		if (n < 0 && errno == EINTR)
+			continue;
+		if (n < 0)
+			return -1;
+		buf += n;
+		len -= (size_t)n;
+	}
+	return 0;
+}
+
+static long long now_ms(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (long long)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
+}
+
+/*
+ * Copy the answer to stdout until the switch closes the connection.
+ * @return the exit status: by the answer's last line, or 2.
+ */
+static int relay_answer(int fd, int timeout_s, const char *path)
+{
+	long long deadline = now_ms() + (long long)timeout_s * 1000;
+	char buf[4096], last[VNS_CONTROL_MAX_LINE + 1] = "";
+	size_t last_len = 0;
+	bool line_start = true;
+
+	for (;;) {
+		struct pollfd pfd = {.fd = fd, .events = POLLIN};
+		long long left = deadline - now_ms();
+		ssize_t n;
+
+		if (left <= 0 || poll(&pfd, 1, (int)left) == 0) {
+			fprintf(stderr, "vduse-netsw-ctl: no complete answer from %s within %d s\n",
+				path, timeout_s);
+			return 2;
+		}
+		n = recv(fd, buf, sizeof(buf), 0);
+		if (n < 0 && errno == EINTR)
+			continue;
+		if (n < 0) {
+			fprintf(stderr, "vduse-netsw-ctl: reading from %s: %s\n", path,
+				strerror(errno));
+			return 2;
+		}
+		if (n == 0)
+			break;
+		fwrite(buf, 1, (size_t)n, stdout);
+		/* Keep the start of the last line: it says how the command ended. */
+		for (ssize_t i = 0; i < n; i++) {
+			if (line_start) {
+				last_len = 0;
+				line_start = false;
+			}
+			if (buf[i] == '\n')
+				line_start = true;
+			else if (last_len < sizeof(last) - 1)
+				last[last_len++] = buf[i];
+			last[last_len] = '\0';
+		}
+	}
+	fflush(stdout);
+	if (!line_start) {
+		fprintf(stderr, "vduse-netsw-ctl: %s closed the connection within a line\n", path);
+		return 2;
+	}
+	if (strcmp(last, "ok") == 0)
+		return 0;
+	if (strncmp(last, "error: ", 7) == 0)
+		return 1;
+	fprintf(stderr, "vduse-netsw-ctl: %s closed the connection without an answer\n", path);
+	return 2;
+}
+
+int main(int argc, char **argv)
+{
+	static const struct option longopts[] = {
+		{"socket", required_argument, NULL, 's'},
+		{"timeout", required_argument, NULL, 't'},
+		{"help", no_argument, NULL, 'h'},
+		{NULL, 0, NULL, 0},
+	};
+	const char *path = getenv(SOCKET_ENV);
+	char line[VNS_CONTROL_MAX_LINE + 1], *end;
+	int timeout = DEFAULT_TIMEOUT, opt, fd, status;
+
+	if (path == NULL || path[0] == '\0')
+		path = DEFAULT_SOCKET;
+	/* "+": options end at the command, whose words may start with '-'. */
+	while ((opt = getopt_long(argc, argv, "+s:t:h", longopts, NULL)) != -1) {
+		switch (opt) {
+		case 's':
+			path = optarg;
+			break;
+		case 't':
+			errno = 0;
+			timeout = (int)strtol(optarg, &end, 10);
+			if (errno != 0 || *end != '\0' || end == optarg || timeout < 1 ||
+			    timeout > 3600) {
+				fprintf(stderr,
+					"vduse-netsw-ctl: --timeout '%s': expected seconds "
+					"in 1..3600\n",
+					optarg);
+				return 2;
+			}
+			break;
+		case 'h':
+			usage(stdout, argv[0]);
+			return 0;
+		default:
+			usage(stderr, argv[0]);
+			return 2;
+		}
+	}
+	if (optind == argc) {
+		fprintf(stderr, "vduse-netsw-ctl: no command\n");
+		usage(stderr, argv[0]);
+		return 2;
+	}
+	if (join(argv + optind, argc - optind, line, sizeof(line)) < 0) {
+		fprintf(stderr, "vduse-netsw-ctl: command longer than %d characters\n",
+			VNS_CONTROL_MAX_LINE - 1);
+		return 2;
+	}
+	fd = connect_to(path);
+	if (fd < 0)
+		return 2;
+	if (send_all(fd, line, strlen(line)) < 0) {
+		fprintf(stderr, "vduse-netsw-ctl: sending to %s: %s\n", path, strerror(errno));
+		close(fd);
+		return 2;
+	}
+	/* End of input: the switch answers the line, then closes. */
+	shutdown(fd, SHUT_WR);
+	status = relay_answer(fd, timeout, path);
+	close(fd);
+	return status;
+}
