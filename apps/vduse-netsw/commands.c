@@ -7,11 +7,15 @@
 
 #include "capture/capture_ctl.h"
 #include "commands.h"
+#include "filter/bpf_filter.h"
 #include "fdb.h"
 #include "fwd/fwd.h"
 #include "options.h"
 #include "port/ports.h"
 #include "stats/stats.h"
+
+/* What "unknown command" lists. */
+#define COMMAND_NAMES "link, show, set, fdb, port, capture, bpf-load, bpf-unload"
 
 /* Words of a command line; a capture filter takes many. */
 #define MAX_ARGS 64
@@ -293,6 +297,26 @@ static int cmd_port(char **argv, int argc, FILE *out, struct vns_switch *sw)
 	return ret == 0 ? 0 : -1;
 }
 
+/* bpf-load rx|tx PORT QUEUE FLAGS FILE, bpf-unload rx|tx PORT QUEUE (testpmd's words). */
+static int cmd_bpf(char **argv, int argc, FILE *out, struct vns_switch *sw)
+{
+	bool load = strcmp(argv[0], "bpf-load") == 0;
+	struct vns_port *vp;
+
+	if (argc != (load ? 6 : 4)) {
+		fprintf(out, "error: usage: %s\n",
+			load ? "bpf-load rx|tx PORT QUEUE J|- FILE"
+			     : "bpf-unload rx|tx PORT QUEUE");
+		return -1;
+	}
+	vp = port_arg(sw, argv[2], out);
+	if (vp == NULL)
+		return -1;
+	if (load)
+		return vns_bpf_load(sw, vp, argv[1], argv[3], argv[4], argv[5], out);
+	return vns_bpf_unload(sw, vp, argv[1], argv[3], out);
+}
+
 static int cmd_capture(char **argv, int argc, FILE *out, struct vns_switch *sw)
 {
 	if (argc == 1 || (argc == 2 && strcmp(argv[1], "status") == 0)) {
@@ -314,8 +338,9 @@ int vns_command_exec(char *line, FILE *out, struct vns_switch *sw)
 		const char *name;
 		int (*run)(char **argv, int argc, FILE *out, struct vns_switch *sw);
 	} commands[] = {
-		{"link", cmd_link}, {"show", cmd_show}, {"set", cmd_set},
-		{"fdb", cmd_fdb},   {"port", cmd_port}, {"capture", cmd_capture},
+		{"link", cmd_link},    {"show", cmd_show},	{"set", cmd_set},
+		{"fdb", cmd_fdb},      {"port", cmd_port},	{"capture", cmd_capture},
+		{"bpf-load", cmd_bpf}, {"bpf-unload", cmd_bpf},
 	};
 	char *argv[MAX_ARGS], *save = NULL, *tok;
 	int argc = 0, ret = -1;
@@ -330,15 +355,14 @@ int vns_command_exec(char *line, FILE *out, struct vns_switch *sw)
 		argv[argc++] = tok;
 	}
 	if (argc == 0) {
-		fprintf(out, "error: empty command (link, show, set, fdb, port, capture)\n");
+		fprintf(out, "error: empty command (%s)\n", COMMAND_NAMES);
 		return -1;
 	}
 	for (i = 0; i < RTE_DIM(commands); i++)
 		if (strcmp(argv[0], commands[i].name) == 0)
 			break;
 	if (i == RTE_DIM(commands))
-		fprintf(out, "error: unknown command '%s' (link, show, set, fdb, port, capture)\n",
-			argv[0]);
+		fprintf(out, "error: unknown command '%s' (%s)\n", argv[0], COMMAND_NAMES);
 	else
 		ret = commands[i].run(argv, argc, out, sw);
 	if (ret == 0)

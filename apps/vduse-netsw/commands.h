@@ -29,6 +29,12 @@
  *                               those libpcap's filter EXPR passes
  *     capture stop              stop it and close the file
  *     capture [status]          the running or last capture and its counters
+ *     bpf-load rx|tx PORT QUEUE J|- FILE
+ *                               an eBPF filter on a port's queue (J: JIT)
+ *     bpf-unload rx|tx PORT QUEUE
+ *                               remove it
+ *
+ * PORT is a port's name, or its number.
  *
  * Every answer ends with a line "ok", or with one starting with "error: "
  * (port add and del say what was wrong on the lines before it).

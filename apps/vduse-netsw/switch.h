@@ -24,7 +24,15 @@
 
 struct capture;
 struct fwd_engine;
+struct vns_bpf;
 struct vns_worker;
+
+/** Directions of a port's eBPF filters (filter/bpf_filter.h). */
+enum vns_bpf_dir {
+	VNS_BPF_RX,   /**< frames the port received */
+	VNS_BPF_TX,   /**< frames it is to send */
+	VNS_BPF_DIRS, /**< the number of directions */
+};
 
 /** A port of the switch: the driver's port, and what the switch keeps of it. */
 struct vns_port {
@@ -36,6 +44,8 @@ struct vns_port {
 	/** Serialises a transmit queue shared by more workers than it has queues. */
 	rte_spinlock_t txq_lock[PORT_MAX_QUEUES];
 	bool txq_shared; /**< more workers than transmit queues: take the lock */
+	/** eBPF filters by direction and queue, or NULL; workers read them each burst. */
+	struct vns_bpf *bpf[VNS_BPF_DIRS][PORT_MAX_QUEUES];
 };
 
 /** Everything the switch runs. */
@@ -73,14 +83,20 @@ static inline bool vns_vlan_member(const struct vns_port_vlan *v, uint16_t vid)
 	return vid == v->native_vid || (v->trunk[vid / 64] >> (vid % 64)) & 1;
 }
 
-/** The port of @p sw called @p name, or NULL. Control thread. */
+/**
+ * The port of @p sw called @p name, or else numbered @p name (as testpmd
+ * names ports), or NULL. Control thread.
+ */
 static inline struct vns_port *vns_port_find(struct vns_switch *sw, const char *name)
 {
+	unsigned long id;
 	unsigned int i;
 
 	for (i = 0; i < sw->nb_ports; i++)
 		if (sw->ports[i] != NULL && strcmp(sw->ports[i]->port->name, name) == 0)
 			return sw->ports[i];
+	if (vns_parse_uint(name, VNS_MAX_PORTS - 1, &id) == 0 && id < sw->nb_ports)
+		return sw->ports[id];
 	return NULL;
 }
 

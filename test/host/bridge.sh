@@ -16,6 +16,8 @@
 #         config    config/bench.conf over two net_null ports
 #         badargs   bad ports, engines, VLANs, config files are refused with their reason
 #         telemetry /vduse_netsw/ endpoints read by dpdk-telemetry.py
+#         bpf       bpf-load/bpf-unload: config/bpf/drop_udp_5001.o on rx and tx
+#                   (MODE bpf takes the object's path as a third argument)
 #         capture   capture start/stop/status: a filtered pcapng file read back by
 #                   tcpdump and tshark, all ports with a snaplen, bad commands
 set -euo pipefail
@@ -483,6 +485,58 @@ PY
 	grep -Eq '^answers [0-9]{3,} nulls [0-9]+$' "$work/tel-stress" || fail "telemetry under port changes: $(cat "$work/tel-stress")"
 	ping_ok 1 3
 	echo "ok: telemetry answered while port 2 came and went 20 times ($(cat "$work/tel-stress"))"
+	stop_switch
+	;;
+bpf)
+	bpf_obj=${3:?the drop_udp_5001.o of config/bpf}
+	start_switch
+	ping_ok 1 2
+	expect_error() {
+		local out
+		out=$(control "$1")
+		grep -q '^error: ' <<<"$out" || fail "'$1' accepted: $out"
+		grep -q -- "$2" <<<"$out" || fail "'$1': no '$2' in: $out"
+	}
+	expect_error "bpf-load rx nosuch0 0 J $bpf_obj" "no port 'nosuch0'"
+	expect_error "bpf-load up 0 0 J $bpf_obj" "expected rx or tx"
+	expect_error "bpf-load rx 0 1 J $bpf_obj" "has rx queues 0..0"
+	expect_error "bpf-load rx 0 0 X $bpf_obj" "bpf flag 'X'"
+	expect_error "bpf-load rx 0 0 J $work/none.o" "bpf-load $work/none.o"
+	head -c 64 /dev/urandom >"$work/junk.o"
+	expect_error "bpf-load rx 0 0 J $work/junk.o" "an eBPF ELF object"
+	expect_error "bpf-unload rx 0 0" "no program on net_af_packet0"
+	echo "ok: bad bpf-load and bpf-unload refused with their reason"
+
+	# send_udp PORT: 10 datagrams from 1 to 2 on PORT; prints how many 2 received.
+	send_udp() {
+		in_ns 2 timeout 3 tcpdump -i eth0 -nn -l "udp dst port $1" >"$work/udp$1" 2>/dev/null &
+		local cap=$!
+		sleep 1
+		for _ in $(seq 10); do echo x | in_ns 1 socat -u - "UDP:10.0.0.2:$1"; done
+		wait "$cap" 2>/dev/null || true
+		grep -c "> 10.0.0.2.$1: UDP" "$work/udp$1" || true
+	}
+	for dir_port in "rx 0" "tx 1"; do
+		control "bpf-load $dir_port 0 J $bpf_obj" | grep -q "loaded on .* (JIT)" || fail "bpf-load $dir_port"
+		[ "$(send_udp 5001)" -eq 0 ] || fail "UDP to 5001 passed the $dir_port filter"
+		[ "$(send_udp 5002)" -eq 10 ] || fail "UDP to 5002 did not all pass the $dir_port filter"
+		ping_ok 1 2
+		control "bpf-unload $dir_port 0" | grep -qx ok || fail "bpf-unload $dir_port"
+		[ "$(send_udp 5001)" -eq 10 ] || fail "UDP to 5001 still dropped after bpf-unload $dir_port"
+		echo "ok: bpf $dir_port: UDP to 5001 dropped, 5002 and ICMP passed; unloaded, 5001 passes"
+	done
+	# The interpreter (no J) on port 0 by name; its drops counted.
+	control "bpf-load rx net_af_packet0 0 - $bpf_obj" | grep -q "(interpreter)" || fail "bpf-load without JIT"
+	[ "$(send_udp 5001)" -eq 0 ] || fail "UDP to 5001 passed the interpreted filter"
+	dropped=$(control "show stats net_af_packet0" | awk '/BPF-dropped:/ { print $NF }')
+	[ "$dropped" -eq 20 ] || fail "BPF-dropped $dropped, expected 20 (10 rx with JIT, 10 interpreted): $(control show stats net_af_packet0)"
+	dropped=$(control "show stats net_af_packet1" | awk '/BPF-dropped:/ { print $NF }')
+	[ "$dropped" -eq 10 ] || fail "net_af_packet1 BPF-dropped $dropped, expected 10"
+	# A port removed with its filter loaded frees it; the others go on.
+	control "bpf-load tx 2 0 J $bpf_obj" | grep -q loaded || fail "bpf-load on port 2"
+	control "port del net_af_packet2" | grep -qx ok || fail "port del with a filter"
+	ping_ok 1 2
+	echo "ok: interpreted filter, BPF-dropped counted per port, a port removed with its filter"
 	stop_switch
 	;;
 *)

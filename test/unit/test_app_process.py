@@ -182,7 +182,7 @@ def test_every_line_answered(work):
         ('show ports\n\n', 'ok\n'),
         ('\n  \nshow stats\n', 'ok\n'),
         ('show ports', 'ok\n'),
-        ('bogus\nshow ports\n', "error: unknown command 'bogus' (link, show, set, fdb, port, capture)\nok\n"),
+        ('bogus\nshow ports\n', "error: unknown command 'bogus' (link, show, set, fdb, port, capture, bpf-load, bpf-unload)\nok\n"),
         ('link nosuch down\r\nshow stats\r\n',
          "error: no port 'nosuch' (see: show ports)\nok\n"),
     ]

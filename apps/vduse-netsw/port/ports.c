@@ -20,6 +20,7 @@
 #include "port_vduse.h"
 #include "fdb.h"
 #include "ports.h"
+#include "filter/bpf_filter.h"
 #include "worker/worker.h"
 
 static struct rte_mempool *pools[RTE_MAX_NUMA_NODES];
@@ -362,6 +363,7 @@ static void remove_port(struct vns_switch *sw, struct vns_port *vp)
 		fdb_flush(sw->fdb, id);
 	port_stop(vp->port);
 	port_close(vp->port);
+	vns_bpf_free_port(vp);
 	rte_free(vp);
 }
 

@@ -20,6 +20,7 @@ void vns_stats_port_sums(const struct vns_switch *sw, uint16_t id, struct vns_po
 		sums->filtered += __atomic_load_n(&c->filtered, __ATOMIC_RELAXED);
 		sums->flooded += __atomic_load_n(&c->flooded, __ATOMIC_RELAXED);
 		sums->no_mbuf += __atomic_load_n(&c->no_mbuf, __ATOMIC_RELAXED);
+		sums->bpf_dropped += __atomic_load_n(&c->bpf_dropped, __ATOMIC_RELAXED);
 	}
 }
 
@@ -41,8 +42,9 @@ void vns_stats_port(FILE *out, const struct vns_switch *sw, struct vns_port *vp)
 	fprintf(out,
 		"  TX-packets: %-10" PRIu64 " TX-dropped: %-9" PRIu64 " TX-bytes: %" PRIu64 "\n",
 		s.tx_packets, s.tx_dropped, s.tx_bytes);
-	fprintf(out, "  TX-full:    %-10" PRIu64 " TX-nombuf: %" PRIu64 "\n", sums.tx_full,
-		sums.no_mbuf);
+	fprintf(out,
+		"  TX-full:    %-10" PRIu64 " TX-nombuf: %-10" PRIu64 " BPF-dropped: %" PRIu64 "\n",
+		sums.tx_full, sums.no_mbuf, sums.bpf_dropped);
 }
 
 void vns_stats_ports(FILE *out, const struct vns_switch *sw)

@@ -15,10 +15,11 @@
 
 /** Counters the workers keep of one port, summed over the workers. */
 struct vns_port_sums {
-	uint64_t tx_full;  /**< dropped: the transmit queue stayed full */
-	uint64_t filtered; /**< dropped by the engine (VLAN, same port, no peer) */
-	uint64_t flooded;  /**< frames flooded by the bridge */
-	uint64_t no_mbuf;  /**< flood copies or generated frames without an mbuf */
+	uint64_t tx_full;     /**< dropped: the transmit queue stayed full */
+	uint64_t filtered;    /**< dropped by the engine (VLAN, same port, no peer) */
+	uint64_t flooded;     /**< frames flooded by the bridge */
+	uint64_t no_mbuf;     /**< flood copies or generated frames without an mbuf */
+	uint64_t bpf_dropped; /**< frames an eBPF port filter dropped */
 };
 
 /** Sum what the workers counted of port @p id. */

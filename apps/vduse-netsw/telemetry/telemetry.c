@@ -116,6 +116,7 @@ static int port_stats(struct vns_switch *sw, const char *params, struct rte_tel_
 	rte_tel_data_add_dict_u64(d, "tx_dropped", s.tx_dropped);
 	rte_tel_data_add_dict_u64(d, "tx_full", sums.tx_full);
 	rte_tel_data_add_dict_u64(d, "tx_nombuf", sums.no_mbuf);
+	rte_tel_data_add_dict_u64(d, "bpf_dropped", sums.bpf_dropped);
 	return 0;
 }
 

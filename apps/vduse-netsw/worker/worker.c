@@ -9,6 +9,7 @@
 #include <rte_pause.h>
 
 #include "capture.h"
+#include "filter/bpf_filter.h"
 #include "fwd/fwd.h"
 #include "log.h"
 #include "worker.h"
@@ -36,6 +37,7 @@ void vns_worker_flush_port(struct vns_worker *w, uint16_t port_id)
 	struct vns_txbuf *b = &w->tx[port_id];
 	struct vns_port *vp = __atomic_load_n(&w->sw->ports[port_id], __ATOMIC_ACQUIRE);
 	uint16_t sent = 0, retries = 0, q;
+	const struct vns_bpf *bpf;
 	struct capture *cap;
 
 	if (unlikely(vp == NULL)) {
@@ -46,6 +48,15 @@ void vns_worker_flush_port(struct vns_worker *w, uint16_t port_id)
 		return;
 	}
 	q = txq_of(w, vp);
+	bpf = __atomic_load_n(&vp->bpf[VNS_BPF_TX][q], __ATOMIC_ACQUIRE);
+	if (unlikely(bpf != NULL)) {
+		uint16_t kept = vns_bpf_run(bpf, b->pkts, b->n);
+
+		w->counters[port_id].bpf_dropped += b->n - kept;
+		b->n = kept;
+		if (kept == 0)
+			return;
+	}
 	cap = __atomic_load_n(&w->sw->capture, __ATOMIC_ACQUIRE);
 	if (unlikely(cap != NULL))
 		capture_burst(cap, port_id, q, CAPTURE_TX, b->pkts, b->n);
@@ -69,6 +80,21 @@ void vns_worker_flush(struct vns_worker *w)
 	for (i = 0; i < nb_ports; i++)
 		if (w->tx[i].n != 0)
 			vns_worker_flush_port(w, (uint16_t)i);
+}
+
+/* The receive queue's eBPF filter, if any, on a burst: @return the frames it passed. */
+static inline uint16_t rx_filter(struct vns_worker *w, struct vns_port *vp,
+				 const struct vns_rxq *rq, struct rte_mbuf **pkts, uint16_t n)
+{
+	const struct vns_bpf *bpf =
+		__atomic_load_n(&vp->bpf[VNS_BPF_RX][rq->queue], __ATOMIC_ACQUIRE);
+	uint16_t kept;
+
+	if (likely(bpf == NULL))
+		return n;
+	kept = vns_bpf_run(bpf, pkts, n);
+	w->counters[rq->port_id].bpf_dropped += n - kept;
+	return kept;
 }
 
 /*
@@ -124,7 +150,9 @@ int vns_worker_main(void *arg)
 			w->rx_packets += n;
 			if (unlikely(cap != NULL))
 				capture_burst(cap, rq->port_id, rq->queue, CAPTURE_RX, pkts, n);
-			engine->rx_burst(w, vp, pkts, n);
+			n = rx_filter(w, vp, rq, pkts, n);
+			if (n != 0)
+				engine->rx_burst(w, vp, pkts, n);
 			vns_worker_flush(w);
 		}
 		/* Between rounds no queue, port or MAC entry is in use: retired ones may be freed.

@@ -46,10 +46,11 @@ struct vns_txbuf {
 
 /** What a worker counts, per port; only that worker writes them. */
 struct vns_port_counters {
-	uint64_t tx_full;  /**< frames dropped: the transmit queue stayed full */
-	uint64_t filtered; /**< frames dropped by the engine (VLAN, same port, no peer) */
-	uint64_t flooded;  /**< frames the bridge flooded */
-	uint64_t no_mbuf;  /**< copies for flooding that found no mbuf */
+	uint64_t tx_full;     /**< frames dropped: the transmit queue stayed full */
+	uint64_t filtered;    /**< frames dropped by the engine (VLAN, same port, no peer) */
+	uint64_t flooded;     /**< frames the bridge flooded */
+	uint64_t no_mbuf;     /**< copies for flooding that found no mbuf */
+	uint64_t bpf_dropped; /**< frames an eBPF port filter dropped (rx or tx) */
 };
 
 /** A worker lcore and what it serves. */
