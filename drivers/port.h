@@ -41,6 +41,7 @@
 struct port_stats {
 	uint64_t rx_packets; /**< frames received */
 	uint64_t rx_bytes;   /**< their bytes */
+	uint64_t rx_missed;  /**< frames the device dropped for want of receive descriptors */
 	uint64_t rx_errors;  /**< frames the peer sent that were refused (see the xstats) */
 	uint64_t rx_nombuf;  /**< frames not received for want of mbufs */
 	uint64_t tx_packets; /**< frames delivered */
@@ -85,7 +86,8 @@ struct port_ops {
 	int (*start)(struct port *port); /**< may be NULL: nothing to start */
 	void (*stop)(struct port *port); /**< may be NULL: nothing to stop */
 	int (*link_get)(struct port *port, struct port_link *link);
-	int (*link_set)(struct port *port, bool up); /**< may be NULL: -ENOTSUP */
+	int (*link_set)(struct port *port, bool up);	/**< may be NULL: -ENOTSUP */
+	int (*promisc_set)(struct port *port, bool on); /**< may be NULL: -ENOTSUP */
 	void (*stats_get)(struct port *port, struct port_stats *stats);
 	int (*xstats_get)(struct port *port, struct port_xstat *xstats, unsigned int n);
 	void (*close)(struct port *port);
@@ -166,6 +168,18 @@ static inline int port_link_get(struct port *port, struct port_link *link)
 static inline int port_link_set(struct port *port, bool up)
 {
 	return port->ops->link_set != NULL ? port->ops->link_set(port, up) : -ENOTSUP;
+}
+
+/**
+ * Take frames for every destination MAC (@p on), or only the port's own,
+ * broadcast and multicast (control thread). A VDUSE port has no receive
+ * filter of its own: its guest's driver filters.
+ *
+ * @return 0, -ENOTSUP when the port cannot, or a negative errno.
+ */
+static inline int port_promisc_set(struct port *port, bool on)
+{
+	return port->ops->promisc_set != NULL ? port->ops->promisc_set(port, on) : -ENOTSUP;
 }
 
 /** Read the counters (control thread; they may lag the workers by a burst). */

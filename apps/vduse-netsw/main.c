@@ -15,6 +15,8 @@
 #include <time.h>
 #include <unistd.h>
 
+#include <sys/stat.h>
+
 #include <rte_eal.h>
 #include <rte_errno.h>
 #include <rte_launch.h>
@@ -23,7 +25,9 @@
 #include <rte_rcu_qsbr.h>
 
 #include "capture/capture_ctl.h"
-#include "control.h"
+#include "cli/cli.h"
+#include "cli/control.h"
+#include "cli/interactive.h"
 #include "log.h"
 #include "fdb.h"
 #include "fwd/fwd.h"
@@ -173,8 +177,32 @@ static int init_workers(void)
 	return 0;
 }
 
-/* Serve the control socket and keep the MAC table until told to stop. */
-static void main_loop(const struct vns_options *opts, struct vns_control *control)
+/*
+ * The control socket: the one --control names, or else the default one
+ * when it is free (another switch may serve it). NULL when there is none.
+ */
+static struct vns_control *open_control(const struct vns_options *opts, bool *failed)
+{
+	struct vns_control *control;
+
+	*failed = false;
+	if (opts->control[0] != '\0') {
+		control = vns_control_open(opts->control, opts->control_gid);
+		*failed = control == NULL;
+		return control;
+	}
+	/* The default's directory is the state directory's default; root made it 0755. */
+	if (mkdir(VNS_STATE_DIR, 0755) < 0 && errno != EEXIST)
+		return NULL;
+	control = vns_control_open(VNS_CONTROL_DEFAULT, VNS_NO_GROUP);
+	if (control == NULL)
+		VNS_LOG(WARNING, "vduse-netsw: serving no control socket (give --control PATH)");
+	return control;
+}
+
+/* Serve the control socket and the terminal, and keep the MAC table, until told to stop. */
+static void main_loop(const struct vns_options *opts, struct vns_control *control,
+		      struct vns_interactive *cli)
 {
 	uint64_t period = opts->stats_period * rte_get_timer_hz();
 	uint64_t last_stats = rte_get_timer_cycles();
@@ -184,20 +212,40 @@ static void main_loop(const struct vns_options *opts, struct vns_control *contro
 			vns_control_serve(control, MAIN_LOOP_MS, &sw);
 		else
 			rte_delay_us_sleep(MAIN_LOOP_MS * 1000);
+		if (cli != NULL && vns_interactive_poll(cli) != 0)
+			sw.stop = true; /* Ctrl-D: testpmd quits too */
 		pthread_mutex_lock(&sw.lock);
 		fdb_sync(sw.fdb);
+		pthread_mutex_unlock(&sw.lock);
 		if (period && rte_get_timer_cycles() - last_stats >= period) {
-			vns_stats_ports(stdout, &sw);
+			pthread_mutex_lock(&sw.lock);
+			vns_stats_print(stdout, &sw);
+			pthread_mutex_unlock(&sw.lock);
 			last_stats = rte_get_timer_cycles();
 		}
-		pthread_mutex_unlock(&sw.lock);
 	}
+}
+
+/* Forward at once, or wait for "start" (-i without --auto-start), as testpmd does. */
+static void initial_forwarding(const struct vns_options *opts)
+{
+	unsigned int i;
+
+	sw.burst = opts->burst;
+	if (opts->interactive && !opts->auto_start)
+		return;
+	vns_stats_fwd_begin(&sw);
+	for (i = 0; i < sw.nb_workers; i++)
+		sw.workers[i].tx_first = opts->tx_first;
+	sw.forwarding = true;
 }
 
 int main(int argc, char **argv)
 {
+	struct vns_interactive *cli = NULL;
 	struct vns_control *control = NULL;
 	struct vns_options opts;
+	bool failed;
 	unsigned int i;
 	int status = 1, dashes, ret;
 
@@ -245,12 +293,12 @@ int main(int argc, char **argv)
 	if (sw.fdb == NULL || vns_workers_cache_fdb(&sw) < 0)
 		goto out;
 
+	if (vns_cli_init(&sw) < 0)
+		goto out;
 	/* Before any device: a control path in use stops the start with nothing to undo. */
-	if (opts.control[0] != '\0') {
-		control = vns_control_open(opts.control, opts.control_gid);
-		if (control == NULL)
-			goto out;
-	}
+	control = open_control(&opts, &failed);
+	if (failed)
+		goto out;
 	sw.opts = &opts;
 	if (vns_ports_open(&sw, &opts, &sw.stop) < 0)
 		goto close_ports;
@@ -258,31 +306,45 @@ int main(int argc, char **argv)
 		status = 0; /* told to stop while starting: still a clean exit */
 		goto close_ports;
 	}
-	/* With a control socket, no port is a valid start: there is something to serve. */
-	if (sw.nb_ports == 0 && control == NULL) {
+	/* With --control or -i, no port is a valid start: ports can be added. */
+	if (sw.nb_ports == 0 && opts.control[0] == '\0' && !opts.interactive) {
 		VNS_LOG(ERR, "vduse-netsw: no ports: give --vduse, or ethdevs to EAL (-a, "
-			     "--vdev), or --control PATH");
+			     "--vdev), or --control PATH, or -i");
 		status = 2;
 		goto close_ports;
 	}
 	if (vns_telemetry_init(&sw) < 0)
 		goto close_ports;
+	initial_forwarding(&opts);
 	/* Every worker runs, with or without queues: ports may come at run time. */
 	for (i = 0; i < sw.nb_workers; i++)
 		rte_eal_remote_launch(vns_worker_main, &sw.workers[i], sw.workers[i].lcore_id);
 	VNS_LOG(INFO,
-		"vduse-netsw: forwarding (%s) on %u worker lcore(s); SIGINT, SIGTERM or SIGHUP "
-		"to stop",
-		sw.engine->name, sw.nb_workers);
-	main_loop(&opts, control);
+		"vduse-netsw: %s (%s) on %u worker lcore(s); SIGINT, SIGTERM or SIGHUP to "
+		"stop",
+		sw.forwarding ? "forwarding" : "ready, forwarding after 'start'", sw.engine->name,
+		sw.nb_workers);
+	status = 0;
+	if (opts.cmdline_file[0] != '\0' && vns_cli_run_file(opts.cmdline_file, &sw, stdout) < 0) {
+		sw.stop = true;
+		status = 2;
+	}
+	if (opts.interactive && !sw.stop) {
+		cli = vns_interactive_open(&sw);
+		if (cli == NULL) {
+			VNS_LOG(ERR, "vduse-netsw: no memory for the interactive CLI");
+			sw.stop = true;
+			status = 1;
+		}
+	}
+	main_loop(&opts, control, cli);
+	vns_interactive_close(cli);
 	rte_eal_mp_wait_lcore();
 	/* A capture still running gets its file completed. */
 	pthread_mutex_lock(&sw.lock);
-	if (sw.capture != NULL)
-		vns_capture_stop(&sw, stdout);
+	vns_capture_close(&sw);
 	pthread_mutex_unlock(&sw.lock);
-	vns_stats_ports(stdout, &sw);
-	status = 0;
+	vns_stats_print(stdout, &sw);
 
 close_ports:
 	vns_telemetry_close(&sw);
@@ -290,6 +352,7 @@ close_ports:
 out:
 	vns_workers_free(&sw);
 	vns_control_close(control);
+	vns_cli_fini();
 	fdb_free(sw.fdb);
 	rte_free(sw.qsbr);
 	rte_eal_cleanup();

@@ -12,6 +12,8 @@
 #include <rte_hash_crc.h>
 
 #include "config.h"
+#include "cli/control_proto.h"
+#include "port.h"
 #include "options.h"
 
 /* Where parse errors go: stderr, or a control client (control thread only). */
@@ -28,6 +30,8 @@ void vns_usage(FILE *out, const char *prog)
 		"          [--port NAME[,vlan=N][,trunk=LIST][,native=N][,rxq=N][,txq=N][,mtu=N]]\n"
 		"          [--fwd ENGINE] [--fdb-size N] [--aging SECONDS] [--mbufs N]\n"
 		"          [--idle-sleep USEC]\n"
+		"          [-i] [--auto-start] [--tx-first] [--cmdline-file FILE]\n"
+		"          [--nb-cores N] [--burst N] [--rxq N] [--txq N] [--rxd N] [--txd N]\n"
 		"          [--config FILE]\n"
 		"          [-h|--help]\n"
 		"  --vduse         a VDUSE virtio-net port (repeat for more); the kernel's\n"
@@ -44,7 +48,8 @@ void vns_usage(FILE *out, const char *prog)
 		"                  VLAN of its untagged frames; default: every VLAN tagged,\n"
 		"                  untagged frames in their own domain; lcore=N: poll its\n"
 		"                  receive queues on worker lcore N (also for --vduse)\n"
-		"  --fwd           forwarding engine: bridge (default, a learning switch), io,\n"
+		"  --fwd, --forward-mode\n"
+		"                  forwarding engine: bridge (default, a learning switch), io,\n"
 		"                  mac, macswap, rxonly, txonly, flowgen (testpmd's; ports\n"
 		"                  paired 0-1, 2-3, ...)\n"
 		"  --fdb-size      MAC table entries (default 8192)\n"
@@ -55,8 +60,8 @@ void vns_usage(FILE *out, const char *prog)
 		"  --packed-ring   offer the packed virtqueue layout (VIRTIO_F_RING_PACKED)\n"
 		"  --queue-size    ring size offered to the driver (power of two, default 256)\n"
 		"  --stats-period  print port counters every SECONDS\n"
-		"  --control       serve commands on Unix socket PATH (link PORT up|down,\n"
-		"                  show ports, show stats [PORT]); mode 0600: its owner only;\n"
+		"  --control       serve the commands (see: help) on Unix socket PATH, e.g.\n"
+		"                  " VNS_CONTROL_DEFAULT "; mode 0600: its owner only;\n"
 		"                  without --vduse the switch starts with no port\n"
 		"  --control-group let GROUP (name or number) use the control socket too (0660)\n"
 		"  --state-dir     keep each port's state in DIR/NAME.state (default " VNS_STATE_DIR
@@ -67,6 +72,18 @@ void vns_usage(FILE *out, const char *prog)
 		"  --mbufs         mbufs per NUMA socket (default 16383)\n"
 		"  --idle-sleep    let an idle worker sleep, up to USEC microseconds a round\n"
 		"                  (0..10000; default 0: pure polling)\n"
+		"  -i, --interactive\n"
+		"                  the command line on the terminal (testpmd's words: help);\n"
+		"                  forwarding waits for 'start' unless --auto-start\n"
+		"  --auto-start    forward at once, with -i too\n"
+		"  --tx-first      begin by sending a burst from every port (start tx_first)\n"
+		"  --cmdline-file  run FILE's commands once the ports are up; the first\n"
+		"                  failing line stops the switch, with its line number\n"
+		"  --nb-cores      worker lcores that poll queues (default: all of them)\n"
+		"  --burst         frames taken from a queue at once (1..32, default 32)\n"
+		"  --rxq, --txq    receive and transmit queues of each ethdev port (--port\n"
+		"                  rxq=, txq= for one)\n"
+		"  --rxd, --txd    descriptors per ethdev receive and transmit queue\n"
 		"  --config        read options from FILE, one a line, without the '--'\n"
 		"                  ('vduse red,netns=red'); '#' starts a comment\n"
 		"  -h, --help      show this and exit\n",
@@ -485,6 +502,55 @@ int vns_parse_port(char *arg, struct vns_port_spec *spec, FILE *err)
 	return check_vlan("--port", spec->name, &spec->vlan);
 }
 
+/* testpmd's numeric options: --nb-cores, --burst, --rxq, --txq, --rxd, --txd. */
+static int parse_testpmd_number(int c, const char *arg, struct vns_options *opts)
+{
+	static const struct {
+		int c;
+		const char *name;
+		unsigned long min, max;
+		const char *what;
+	} opt[] = {
+		{'n', "--nb-cores", 1, RTE_MAX_LCORE, "worker lcores that forward"},
+		{'b', "--burst", 1, VNS_BURST, "frames per burst"},
+		{'r', "--rxq", 1, PORT_MAX_QUEUES, "receive queues per ethdev port"},
+		{'t', "--txq", 1, PORT_MAX_QUEUES, "transmit queues per ethdev port"},
+		{'R', "--rxd", 1, 65535, "descriptors per ethdev receive queue"},
+		{'D', "--txd", 1, 65535, "descriptors per ethdev transmit queue"},
+	};
+	unsigned long v;
+	unsigned int i;
+
+	for (i = 0; opt[i].c != c; i++)
+		;
+	if (vns_parse_uint(arg, opt[i].max, &v) < 0 || v < opt[i].min) {
+		fprintf(err_out, "%s %s: expected %s, a number in %lu..%lu\n", opt[i].name, arg,
+			opt[i].what, opt[i].min, opt[i].max);
+		return -1;
+	}
+	switch (c) {
+	case 'n':
+		opts->nb_cores = (unsigned int)v;
+		break;
+	case 'b':
+		opts->burst = (uint16_t)v;
+		break;
+	case 'r':
+		opts->nb_rxq = (uint16_t)v;
+		break;
+	case 't':
+		opts->nb_txq = (uint16_t)v;
+		break;
+	case 'R':
+		opts->nb_rxd = (uint16_t)v;
+		break;
+	default:
+		opts->nb_txd = (uint16_t)v;
+		break;
+	}
+	return 0;
+}
+
 static int parse_argv(int argc, char **argv, struct vns_options *opts)
 {
 	static const struct option longopts[] = {
@@ -503,8 +569,20 @@ static int parse_argv(int argc, char **argv, struct vns_options *opts)
 		{"fdb-size", required_argument, NULL, 'z'},
 		{"aging", required_argument, NULL, 'a'},
 		{"mbufs", required_argument, NULL, 'm'},
-		{"idle-sleep", required_argument, NULL, 'i'},
+		{"idle-sleep", required_argument, NULL, 'L'},
 		{"help", no_argument, NULL, 'h'},
+		/* testpmd's */
+		{"interactive", no_argument, NULL, 'I'},
+		{"forward-mode", required_argument, NULL, 'w'},
+		{"auto-start", no_argument, NULL, 'A'},
+		{"tx-first", no_argument, NULL, 'T'},
+		{"cmdline-file", required_argument, NULL, 'C'},
+		{"nb-cores", required_argument, NULL, 'n'},
+		{"burst", required_argument, NULL, 'b'},
+		{"rxq", required_argument, NULL, 'r'},
+		{"txq", required_argument, NULL, 't'},
+		{"rxd", required_argument, NULL, 'R'},
+		{"txd", required_argument, NULL, 'D'},
 		{NULL, 0, NULL, 0},
 	};
 	unsigned int i, j;
@@ -521,9 +599,10 @@ static int parse_argv(int argc, char **argv, struct vns_options *opts)
 	opts->fdb_size = VNS_FDB_SIZE;
 	opts->aging_sec = VNS_AGING_SEC;
 	opts->nb_mbufs = VNS_NB_MBUFS;
+	opts->burst = VNS_BURST;
 	/* 0, not 1: glibc then forgets the state of an earlier scan that stopped early. */
 	optind = 0;
-	while ((c = getopt_long(argc, argv, "h", longopts, NULL)) != -1) {
+	while ((c = getopt_long(argc, argv, "hi", longopts, NULL)) != -1) {
 		switch (c) {
 		case 'v':
 			if (opts->nb_vduse == VNS_MAX_PORTS) {
@@ -606,7 +685,7 @@ static int parse_argv(int argc, char **argv, struct vns_options *opts)
 			}
 			opts->fdb_size = (uint32_t)v;
 			break;
-		case 'i':
+		case 'L':
 			if (vns_parse_uint(optarg, VNS_MAX_IDLE_SLEEP_US, &v) < 0) {
 				fprintf(err_out,
 					"--idle-sleep %s: not a number of microseconds in 0..%d\n",
@@ -633,6 +712,30 @@ static int parse_argv(int argc, char **argv, struct vns_options *opts)
 				return -1;
 			}
 			opts->aging_sec = (uint32_t)v;
+			break;
+		case 'i':
+		case 'I':
+			opts->interactive = true;
+			break;
+		case 'A':
+			opts->auto_start = true;
+			break;
+		case 'T':
+			opts->tx_first = true;
+			break;
+		case 'C':
+			if (copy_field(opts->cmdline_file, sizeof(opts->cmdline_file), optarg,
+				       "--cmdline-file") < 0)
+				return -1;
+			break;
+		case 'n':
+		case 'b':
+		case 'r':
+		case 't':
+		case 'R':
+		case 'D':
+			if (parse_testpmd_number(c, optarg, opts) < 0)
+				return -1;
 			break;
 		case 'h':
 			vns_usage(stdout, argv[0]);

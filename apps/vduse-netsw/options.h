@@ -9,6 +9,7 @@
 
 #include <stdbool.h>
 #include <stdint.h>
+#include <limits.h>
 #include <stdio.h>
 
 #include <net/if.h>
@@ -18,6 +19,9 @@
 #define VNS_MAX_PORTS 64
 /** mbufs per NUMA socket by default (--mbufs); 2^n - 1 suits the mempool ring. */
 #define VNS_NB_MBUFS 16383
+
+/** Most frames received or sent in one go (--burst, "set burst"); also the default. */
+#define VNS_BURST 32
 
 /** Longest --idle-sleep, in microseconds. */
 #define VNS_MAX_IDLE_SLEEP_US 10000
@@ -113,6 +117,17 @@ struct vns_options {
 	/** Directory of the ports' state files, to take surviving devices back. */
 	char state_dir[VNS_STATE_DIR_SIZE];
 	bool fresh; /**< replace surviving devices instead of taking them back */
+	/* testpmd's options */
+	bool interactive;	     /**< -i: the interactive CLI on the terminal */
+	bool auto_start;	     /**< --auto-start: forward at once even with -i */
+	bool tx_first;		     /**< --tx-first: start with a burst sent from every port */
+	char cmdline_file[PATH_MAX]; /**< --cmdline-file: commands run at start, or "" */
+	unsigned int nb_cores;	     /**< --nb-cores: workers that poll; 0: all */
+	uint16_t burst;		     /**< --burst: frames per receive burst, 1..VNS_BURST */
+	uint16_t nb_rxq;	     /**< --rxq: receive queues of an ethdev port; 0: 1 */
+	uint16_t nb_txq;	     /**< --txq: transmit queues of an ethdev port; 0: per worker */
+	uint16_t nb_rxd;	     /**< --rxd: descriptors per ethdev receive queue; 0: PMD's */
+	uint16_t nb_txd;	     /**< --txd: descriptors per ethdev transmit queue; 0: PMD's */
 };
 
 /**

@@ -34,6 +34,22 @@ enum vns_bpf_dir {
 	VNS_BPF_DIRS, /**< the number of directions */
 };
 
+/** Counters the workers keep of one port, summed over the workers (stats/stats.h). */
+struct vns_port_sums {
+	uint64_t tx_full;     /**< dropped: the transmit queue stayed full */
+	uint64_t filtered;    /**< dropped by the engine (VLAN, same port, no peer) */
+	uint64_t flooded;     /**< frames flooded by the bridge */
+	uint64_t no_mbuf;     /**< flood copies or generated frames without an mbuf */
+	uint64_t bpf_dropped; /**< frames an eBPF port filter dropped */
+};
+
+/** A port's counters at one moment, to show what changed since (stats/stats.h). */
+struct vns_port_counts {
+	struct port_stats port;	   /**< the driver's */
+	struct vns_port_sums sums; /**< the workers' */
+	uint64_t tsc;		   /**< when, in TSC cycles */
+};
+
 /** A port of the switch: the driver's port, and what the switch keeps of it. */
 struct vns_port {
 	struct port *port;	   /**< the driver's port */
@@ -46,6 +62,11 @@ struct vns_port {
 	bool txq_shared; /**< more workers than transmit queues: take the lock */
 	/** eBPF filters by direction and queue, or NULL; workers read them each burst. */
 	struct vns_bpf *bpf[VNS_BPF_DIRS][PORT_MAX_QUEUES];
+	bool stopped; /**< "port stop": no worker polls it, its device is stopped */
+	bool promisc; /**< "set promisc": takes frames for every MAC (ethdev ports) */
+	struct vns_port_counts cleared;	  /**< at "clear port stats" (zero before) */
+	struct vns_port_counts fwd_start; /**< at "start" */
+	struct vns_port_counts shown;	  /**< at the last "show port stats", for rates */
 };
 
 /** Everything the switch runs. */
@@ -67,7 +88,12 @@ struct vns_switch {
 	 * thread while it reads. The workers never take it.
 	 */
 	pthread_mutex_t lock;
-	bool closing;	    /**< set under @p lock when the switch starts closing */
+	bool closing; /**< set under @p lock when the switch starts closing */
+	/** Forwarding ("start"): workers poll their queues only then; they read it each round. */
+	bool forwarding;
+	/** Frames a worker takes from a queue at once, 1..VNS_BURST ("set burst"); read each round.
+	 */
+	uint16_t burst;
 	bool hugepages;	    /**< VDUSE bounce buffers in hugepages (some were free at start) */
 	volatile bool stop; /**< set to end the workers' loops */
 };

@@ -232,12 +232,20 @@ static void ethdev_stats_get(struct port *port, struct port_stats *stats)
 	*stats = (struct port_stats){
 		.rx_packets = s.ipackets,
 		.rx_bytes = s.ibytes,
-		.rx_errors = s.ierrors + s.imissed,
+		.rx_missed = s.imissed,
+		.rx_errors = s.ierrors,
 		.rx_nombuf = s.rx_nombuf,
 		.tx_packets = s.opackets,
 		.tx_bytes = s.obytes,
 		.tx_dropped = s.oerrors + dropped,
 	};
+}
+
+static int ethdev_promisc_set(struct port *port, bool on)
+{
+	uint16_t id = to_ethdev(port)->port_id;
+
+	return on ? rte_eth_promiscuous_enable(id) : rte_eth_promiscuous_disable(id);
 }
 
 /* The driver's own counters, then the PMD's xstats as it names them. */
@@ -329,6 +337,7 @@ static const struct port_ops ethdev_ops = {
 	.stop = ethdev_stop,
 	.link_get = ethdev_link_get,
 	.link_set = ethdev_link_set,
+	.promisc_set = ethdev_promisc_set,
 	.stats_get = ethdev_stats_get,
 	.xstats_get = ethdev_xstats_get,
 	.close = ethdev_close,

@@ -197,6 +197,7 @@ struct fdb *fdb_create(const struct fdb_params *params, int *err)
 	fdb->clock_arg = params->clock_arg;
 	fdb->clock_base = fdb->clock(fdb->clock_arg);
 	fdb->max_entries = params->max_entries;
+	fdb->size = params->max_entries;
 	/*
 	 * One sync applies at most a learn ring of requests, each evicting
 	 * at most one entry into the grace period: that many spare slots let

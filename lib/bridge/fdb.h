@@ -301,6 +301,23 @@ void fdb_set_aging_time(struct fdb *fdb, uint32_t seconds);
 uint32_t fdb_get_aging_time(const struct fdb *fdb);
 
 /**
+ * Set the most entries the table holds (static ones included), at most the
+ * max_entries it was created with (its size). Dynamic entries past the new
+ * limit are evicted at once, as a new MAC evicts (fdb_params::max_entries);
+ * static entries stay, even past it. Control thread only.
+ *
+ * @return the number of entries evicted, or -EINVAL when @p max_entries is
+ *         0 or above the table's size (nothing changed).
+ */
+int fdb_set_max_entries(struct fdb *fdb, uint32_t max_entries);
+
+/** The most entries the table holds now (fdb_set_max_entries()). Control thread only. */
+uint32_t fdb_get_max_entries(const struct fdb *fdb);
+
+/** The table's size: max_entries as created, the highest fdb_set_max_entries() takes. */
+uint32_t fdb_get_size(const struct fdb *fdb);
+
+/**
  * Add or replace a static entry: it never ages and is never moved by
  * learning nor evicted; fdb_del() or a flush removes it. A dynamic entry of
  * the same key becomes static. Control thread only.

@@ -174,6 +174,28 @@ static bool evict_one(struct fdb *fdb)
 	return false;
 }
 
+int fdb_set_max_entries(struct fdb *fdb, uint32_t max_entries)
+{
+	int evicted = 0;
+
+	if (max_entries == 0 || max_entries > fdb->size)
+		return -EINVAL;
+	fdb->max_entries = max_entries;
+	while (fdb->count > max_entries && evict_one(fdb))
+		evicted++;
+	return evicted;
+}
+
+uint32_t fdb_get_max_entries(const struct fdb *fdb)
+{
+	return fdb->max_entries;
+}
+
+uint32_t fdb_get_size(const struct fdb *fdb)
+{
+	return fdb->size;
+}
+
 static int entry_insert(struct fdb *fdb, const struct fdb_key *key, uint16_t port,
 			enum fdb_entry_state state)
 {

@@ -212,9 +212,10 @@ struct fdb {
 	struct rte_rcu_qsbr *qsbr;
 	uint64_t (*clock)(void *arg);
 	void *clock_arg;
-	uint64_t clock_base; /* ms at creation: now = (clock - base) / 1000 */
-	uint32_t max_entries;
-	uint32_t capacity; /* entry slots = hash size: max_entries + learn ring size */
+	uint64_t clock_base;  /* ms at creation: now = (clock - base) / 1000 */
+	uint32_t max_entries; /* entries held at most now (fdb_set_max_entries()) */
+	uint32_t size;	      /* max_entries as created: the most it may be set to */
+	uint32_t capacity;    /* entry slots = hash size: max_entries + learn ring size */
 	uint32_t aging_time;
 	uint32_t learn_ring_size;
 

@@ -12,9 +12,11 @@
 
 #include <cmocka.h>
 
-#include "commands.h"
-#include "control.h"
+#include <jansson.h>
+
+#include "cli/cli.h"
 #include "fwd/fwd.h"
+#include "worker/worker.h"
 #include "netdev.h"
 #include "options.h"
 
@@ -279,89 +281,6 @@ static const struct port_ops fake_ops = {
 	.xstats_get = fake_xstats_get,
 };
 
-/* Run a command; return its output in @out. */
-static int exec(const char *cmd, struct vns_switch *sw, char *out, size_t len)
-{
-	char line[512];
-	FILE *f = fmemopen(out, len, "w");
-	int ret;
-
-	snprintf(line, sizeof(line), "%s", cmd);
-	ret = vns_command_exec(line, f, sw);
-	fclose(f);
-	return ret;
-}
-
-static void test_control_commands(void **state)
-{
-	struct fake_port a = {.port = {.ops = &fake_ops, .name = "red0", .id = 0}, .link_up = true};
-	struct fake_port b = {.port = {.ops = &fake_ops, .name = "blue0", .id = 1},
-			      .link_up = true};
-	struct vns_port va = {.port = &a.port, .info = {.driver = "fake", .nb_rx_queues = 1}};
-	struct vns_port vb = {.port = &b.port,
-			      .info = {.driver = "fake", .nb_rx_queues = 1},
-			      .vlan = {.access_vid = 10}};
-	static struct vns_worker worker;
-	struct vns_switch sw = {.ports = {&va, &vb},
-				.nb_ports = 2,
-				.engine = &fwd_bridge,
-				.workers = &worker,
-				.nb_workers = 1};
-	char out[4096];
-
-	(void)state;
-	memset(va.vlan.trunk, 0xff, sizeof(va.vlan.trunk));
-	worker.counters[0].filtered = 5;
-	assert_int_equal(exec("link blue0 down\n", &sw, out, sizeof(out)), 0);
-	assert_false(b.link_up);
-	assert_true(a.link_up);
-	assert_string_equal(out, "ok\n");
-	assert_int_equal(exec("show ports", &sw, out, sizeof(out)), 0);
-	assert_non_null(strstr(out, "port 1: blue0 link down driver fake"));
-	assert_non_null(strstr(out, "access vlan 10"));
-	assert_non_null(
-		strstr(out, "port 0: red0 link up driver fake rxq 1 txq 0 mtu 0 trunk all"));
-	assert_int_equal(exec("show stats red0", &sw, out, sizeof(out)), 0);
-	assert_non_null(strstr(out, "RX-packets: 42"));
-	assert_non_null(strstr(out, "RX-filtered: 5"));
-	assert_null(strstr(out, "blue0"));
-	assert_int_equal(exec("show xstats red0", &sw, out, sizeof(out)), 0);
-	assert_non_null(strstr(out, "rx_bad_chains: 3\n"));
-
-	assert_int_equal(exec("set fwd macswap", &sw, out, sizeof(out)), 0);
-	assert_ptr_equal(sw.engine, &fwd_macswap);
-	assert_int_equal(exec("set fwd warp", &sw, out, sizeof(out)), -1);
-	assert_non_null(strstr(out, "error: no engine 'warp' (bridge|io|"));
-	assert_ptr_equal(sw.engine, &fwd_macswap);
-	assert_int_equal(exec("set aging -1", &sw, out, sizeof(out)), -1);
-	assert_non_null(strstr(out, "error: aging '-1'"));
-
-	assert_int_equal(exec("link nosuch up", &sw, out, sizeof(out)), -1);
-	assert_non_null(strstr(out, "error: no port 'nosuch'"));
-	assert_int_equal(exec("link red0 sideways", &sw, out, sizeof(out)), -1);
-	assert_non_null(strstr(out, "error: usage: link PORT up|down"));
-	assert_int_equal(exec("reboot", &sw, out, sizeof(out)), -1);
-	assert_non_null(strstr(out, "error: unknown command"));
-	assert_int_equal(exec("   ", &sw, out, sizeof(out)), -1);
-	/* Words past the most are refused, not dropped. */
-	char many[512] = "show";
-	for (int i = 0; i < 64; i++)
-		strcat(many, " ports");
-	assert_int_equal(exec(many, &sw, out, sizeof(out)), -1);
-	assert_non_null(strstr(out, "error: more than 64 words"));
-	assert_int_equal(exec("capture stop", &sw, out, sizeof(out)), -1);
-	assert_non_null(strstr(out, "error: no capture runs"));
-	assert_int_equal(exec("capture start red0 rx", &sw, out, sizeof(out)), -1);
-	assert_non_null(strstr(out, "error: usage: capture start PORT|all"));
-	assert_int_equal(exec("show stats nosuch", &sw, out, sizeof(out)), -1);
-	assert_int_equal(exec("fdb flush nosuch", &sw, out, sizeof(out)), -1);
-
-	/* Without ports, "show stats" shows none (it read a missing argument). */
-	sw.nb_ports = 0;
-	assert_int_equal(exec("show stats", &sw, out, sizeof(out)), 0);
-	assert_string_equal(out, "ok\n");
-}
-
 /* Write @text to a new file; its path goes to @path. */
 static void write_file(char *path, size_t len, const char *text)
 {
@@ -372,6 +291,233 @@ static void write_file(char *path, size_t len, const char *text)
 	assert_true(fd >= 0);
 	assert_int_equal(write(fd, text, strlen(text)), (ssize_t)strlen(text));
 	close(fd);
+}
+
+/* Run a command with the reply in @form; its answer, as the socket sends it, in @out. */
+static int exec_form(const char *cmd, enum vns_reply_form form, char *out, size_t len)
+{
+	struct vns_reply *r = vns_reply_new(form);
+	FILE *f = fmemopen(out, len, "w");
+	int ret;
+
+	assert_non_null(r);
+	assert_non_null(f);
+	ret = vns_cli_exec(cmd, r);
+	assert_int_equal(vns_reply_write(r, f, true), 0);
+	fclose(f);
+	vns_reply_free(r);
+	return ret;
+}
+
+static int exec(const char *cmd, char *out, size_t len)
+{
+	return exec_form(cmd, VNS_REPLY_TEXT, out, len);
+}
+
+/* Run a command in JSON form; its parsed answer (json_decref() it). */
+static json_t *exec_json(const char *cmd, int expect)
+{
+	static char out[16384];
+	json_error_t err;
+	json_t *doc;
+
+	assert_int_equal(exec_form(cmd, VNS_REPLY_JSON, out, sizeof(out)), expect);
+	doc = json_loads(out, 0, &err);
+	if (doc == NULL)
+		fail_msg("'%s' answered no JSON (%s): %s", cmd, err.text, out);
+	assert_int_equal(json_is_true(json_object_get(doc, "ok")), expect == 0);
+	return doc;
+}
+
+/* The fake switch of the command tests: red0 (a trunk) and blue0 (access VLAN 10). */
+static struct fake_port fake_a = {.port = {.ops = &fake_ops, .name = "red0", .id = 0},
+				  .link_up = true};
+static struct fake_port fake_b = {.port = {.ops = &fake_ops, .name = "blue0", .id = 1},
+				  .link_up = true};
+static struct vns_port port_a = {.port = &fake_a.port,
+				 .info = {.driver = "fake", .nb_rx_queues = 1, .nb_tx_queues = 1}};
+static struct vns_port port_b = {.port = &fake_b.port,
+				 .info = {.driver = "fake", .nb_rx_queues = 1, .nb_tx_queues = 1},
+				 .vlan = {.access_vid = 10}};
+static struct vns_worker fake_worker;
+static struct vns_switch fake_sw = {.ports = {&port_a, &port_b},
+				    .nb_ports = 2,
+				    .engine = &fwd_bridge,
+				    .workers = &fake_worker,
+				    .nb_workers = 1,
+				    .burst = 32};
+
+static int setup_cli(void **state)
+{
+	(void)state;
+	memset(port_a.vlan.trunk, 0xff, sizeof(port_a.vlan.trunk));
+	fake_worker.counters[0].filtered = 5;
+	port_a.cleared = port_b.cleared = (struct vns_port_counts){0};
+	return vns_cli_init(&fake_sw);
+}
+
+static int teardown_cli(void **state)
+{
+	(void)state;
+	vns_cli_fini();
+	return 0;
+}
+
+static void test_commands_text(void **state)
+{
+	char out[8192];
+
+	(void)state;
+	assert_int_equal(exec("set link-down port blue0\n", out, sizeof(out)), 0);
+	assert_false(fake_b.link_up);
+	assert_true(fake_a.link_up);
+	assert_string_equal(out, "ok\n");
+	assert_int_equal(exec("set link-up port 1", out, sizeof(out)), 0);
+	assert_true(fake_b.link_up);
+	assert_int_equal(exec("show port summary all", out, sizeof(out)), 0);
+	assert_non_null(strstr(out, "Number of available ports: 2\n"));
+	assert_non_null(strstr(out, "1    00:00:00:00:00:00 blue0            fake            "
+				    "started  up 0 Mbps\n"));
+	assert_int_equal(exec("show port info blue0", out, sizeof(out)), 0);
+	assert_non_null(strstr(out, "VLAN mode: access vlan 10\n"));
+	assert_int_equal(exec("show port info 0", out, sizeof(out)), 0);
+	assert_non_null(strstr(out, "VLAN mode: trunk all\n"));
+	/* testpmd's layout, line by line; then the switch's own drops. */
+	assert_int_equal(exec("show port stats red0", out, sizeof(out)), 0);
+	assert_non_null(strstr(out, "\n  ######################## NIC statistics for port 0  "
+				    "########################\n"));
+	assert_non_null(
+		strstr(out, "  RX-packets: 42         RX-missed: 0          RX-bytes:  0\n"));
+	assert_non_null(
+		strstr(out, "  TX-packets: 7          TX-errors: 0          TX-bytes:  0\n"));
+	assert_non_null(strstr(out, "RX-filtered: 5 "));
+	assert_null(strstr(out, "port 1"));
+	assert_int_equal(exec("show port xstats red0", out, sizeof(out)), 0);
+	assert_non_null(strstr(out, "###### NIC extended statistics for port 0 \n"));
+	assert_non_null(strstr(out, "rx_bad_chains: 3\n"));
+	/* Cleared: counted from here; the fake's counters do not move. */
+	assert_int_equal(exec("clear port stats all", out, sizeof(out)), 0);
+	assert_int_equal(exec("show port stats 0", out, sizeof(out)), 0);
+	assert_non_null(strstr(out, "  RX-packets: 0          RX-missed"));
+
+	assert_int_equal(exec("set fwd macswap", out, sizeof(out)), 0);
+	assert_ptr_equal(fake_sw.engine, &fwd_macswap);
+	assert_int_equal(exec("set burst 16", out, sizeof(out)), 0);
+	assert_int_equal(fake_sw.burst, 16);
+	assert_int_equal(exec("show config fwd", out, sizeof(out)), 0);
+	assert_non_null(strstr(out, "macswap packet forwarding - ports=2"));
+}
+
+/* Bad lines: the word that failed, what was expected, and nothing changed. */
+static void test_commands_refused(void **state)
+{
+	char out[8192], many[1024] = "show";
+	int i;
+
+	(void)state;
+	fake_sw.engine = &fwd_macswap;
+	assert_int_equal(exec("set fwd warp", out, sizeof(out)), -1);
+	assert_string_equal(out, "error: word 3 'warp': expected "
+				 "bridge|io|mac|macswap|rxonly|txonly|flowgen\n");
+	assert_ptr_equal(fake_sw.engine, &fwd_macswap);
+	assert_int_equal(exec("set burst 33", out, sizeof(out)), -1);
+	assert_string_equal(out, "error: word 3 '33': expected BURST: frames per burst (1..32)\n");
+	assert_int_equal(exec("set mac aging -1", out, sizeof(out)), -1);
+	assert_non_null(strstr(out, "error: word 4 '-1': expected SECONDS"));
+	assert_int_equal(exec("set link-up port nosuch", out, sizeof(out)), -1);
+	assert_string_equal(out, "error: word 4 'nosuch': expected PORT: a port's name or number "
+				 "(red0, blue0)\n");
+	assert_int_equal(exec("show port stat", out, sizeof(out)), -1);
+	assert_string_equal(out,
+			    "error: word 3 'stat': expected summary | info | stats | xstats\n");
+	assert_int_equal(exec("show port", out, sizeof(out)), -1);
+	assert_non_null(strstr(out, "error: word 3 missing: expected summary"));
+	assert_int_equal(exec("show port stats all extra", out, sizeof(out)), -1);
+	assert_string_equal(
+		out, "error: word 5 'extra': unexpected, the command is complete before it\n");
+	assert_int_equal(exec("reboot", out, sizeof(out)), -1);
+	assert_string_equal(out, "error: unknown command 'reboot' (see: help)\n");
+	assert_int_equal(exec("capture stop", out, sizeof(out)), -1);
+	assert_string_equal(out, "error: no capture runs\n");
+	assert_int_equal(exec("capture start red0 rx", out, sizeof(out)), -1);
+	assert_non_null(strstr(out, "error: word 5 missing: expected FILE"));
+	assert_int_equal(exec("set promisc red0 maybe", out, sizeof(out)), -1);
+	assert_non_null(strstr(out, "error: word 4 'maybe': expected on|off"));
+	assert_int_equal(exec("vlan set native blue0 5", out, sizeof(out)), -1);
+	assert_non_null(strstr(out, "blue0 is an access port (VLAN 10)"));
+	assert_int_equal(port_b.vlan.native_vid, 0);
+	/* A long line of words is refused at the first word too many. */
+	for (i = 0; i < 100; i++)
+		strcat(many, " port");
+	assert_int_equal(exec(many, out, sizeof(out)), -1);
+	assert_non_null(strstr(out, "error: word 3 'port': expected"));
+	/* Blank lines and comments do nothing. */
+	assert_int_equal(exec("   ", out, sizeof(out)), 0);
+	assert_int_equal(exec("# show port stats all", out, sizeof(out)), 0);
+	assert_string_equal(out, "ok\n");
+}
+
+/* The same commands in JSON: values, not layout. */
+static void test_commands_json(void **state)
+{
+	json_t *doc, *ports, *p;
+
+	(void)state;
+	doc = exec_json("show port stats all", 0);
+	ports = json_object_get(json_object_get(doc, "reply"), "ports");
+	assert_int_equal(json_array_size(ports), 2);
+	p = json_array_get(ports, 1);
+	assert_string_equal(json_string_value(json_object_get(p, "name")), "blue0");
+	assert_int_equal(json_integer_value(json_object_get(p, "rx_packets")), 42);
+	assert_int_equal(json_integer_value(json_object_get(p, "tx_packets")), 7);
+	json_decref(doc);
+
+	doc = exec_json("show port info blue0", 0);
+	p = json_array_get(json_object_get(json_object_get(doc, "reply"), "ports"), 0);
+	assert_string_equal(json_string_value(json_object_get(p, "vlan_mode")), "access");
+	assert_int_equal(json_integer_value(json_object_get(p, "access_vlan")), 10);
+	assert_true(json_is_true(json_object_get(p, "link_up")));
+	json_decref(doc);
+
+	doc = exec_json("show port summary all", 0);
+	assert_int_equal(
+		json_integer_value(json_object_get(json_object_get(doc, "reply"), "nb_ports")), 2);
+	json_decref(doc);
+
+	doc = exec_json("set fwd warp", -1);
+	assert_non_null(strstr(json_string_value(json_object_get(doc, "error")), "'warp'"));
+	json_decref(doc);
+
+	doc = exec_json("help set", 0);
+	assert_true(json_array_size(json_object_get(json_object_get(doc, "reply"), "commands")) >
+		    5);
+	json_decref(doc);
+}
+
+/* --cmdline-file: every line runs; the first failing line stops it, with its number. */
+static void test_command_file(void **state)
+{
+	char path[64], out[8192];
+	FILE *f;
+
+	(void)state;
+	write_file(path, sizeof(path), "# set up\n\nset fwd io\nset burst 8\n");
+	f = fmemopen(out, sizeof(out), "w");
+	assert_int_equal(vns_cli_run_file(path, &fake_sw, f), 0);
+	fclose(f);
+	unlink(path);
+	assert_ptr_equal(fake_sw.engine, &fwd_io);
+	assert_int_equal(fake_sw.burst, 8);
+
+	write_file(path, sizeof(path), "set fwd mac\nset fwd nosuch\nset burst 4\n");
+	f = fmemopen(out, sizeof(out), "w");
+	assert_int_equal(vns_cli_run_file(path, &fake_sw, f), -1);
+	fclose(f);
+	unlink(path);
+	assert_non_null(strstr(out, ":2: set fwd nosuch\nerror: word 3 'nosuch'"));
+	assert_ptr_equal(fake_sw.engine, &fwd_mac);
+	assert_int_equal(fake_sw.burst, 8); /* line 3 never ran */
+	assert_int_equal(vns_cli_run_file("/nonexistent/cmds", &fake_sw, stderr), -1);
 }
 
 static void test_config_file(void **state)
@@ -431,7 +577,10 @@ int main(void)
 		cmocka_unit_test(test_parse_netns_forms),
 		cmocka_unit_test(test_netns_open),
 		cmocka_unit_test(test_parse_help),
-		cmocka_unit_test(test_control_commands),
+		cmocka_unit_test_setup_teardown(test_commands_text, setup_cli, teardown_cli),
+		cmocka_unit_test_setup_teardown(test_commands_refused, setup_cli, teardown_cli),
+		cmocka_unit_test_setup_teardown(test_commands_json, setup_cli, teardown_cli),
+		cmocka_unit_test_setup_teardown(test_command_file, setup_cli, teardown_cli),
 		cmocka_unit_test(test_config_file),
 	};
 

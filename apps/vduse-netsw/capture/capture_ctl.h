@@ -15,28 +15,35 @@
 #include <stdio.h>
 
 #include "capture.h"
+#include "cli/reply.h"
 #include "switch.h"
 
+/** What "capture start" asks for. */
+struct vns_capture_req {
+	struct vns_port *port; /**< the port, or NULL for all of them */
+	enum capture_dir dir;  /**< which frames */
+	const char *path;      /**< the pcapng file to create */
+	/** "[snaplen N] [filter EXPR]", EXPR in libpcap's syntax (pcap-filter(7)); or NULL. */
+	const char *options;
+};
+
 /**
- * Start a capture from the words of the command
- * "capture start PORT|all rx|tx|both FILE [snaplen N] [filter EXPR...]",
- * @p argv[0] being PORT. The filter is the rest of the words, in libpcap's
- * syntax (pcap-filter(7)).
+ * Start a capture; the reply shows its settings.
  *
- * @return 0, or -1 with the reason written to @p out ("error: ..."): a
- *         capture already runs, a bad word, a filter libpcap refuses, a
- *         file that cannot be created.
+ * @return 0, or -1 after vns_reply_error(): a capture already runs, a bad
+ *         option, a filter libpcap refuses, a file that cannot be created.
  */
-int vns_capture_start(struct vns_switch *sw, char **argv, int argc, FILE *out);
+int vns_capture_start(struct vns_switch *sw, const struct vns_capture_req *req,
+		      struct vns_reply *r);
 
 /**
  * Stop the running capture: the workers stop offering frames (an RCU grace
  * period), the writer drains its ring and closes the file. Its counters stay
- * for vns_capture_status().
+ * for vns_capture_status(), which the reply shows.
  *
- * @return 0, or -1 when none runs (said on @p out).
+ * @return 0, or -1 after vns_reply_error(): none runs, or writing failed.
  */
-int vns_capture_stop(struct vns_switch *sw, FILE *out);
+int vns_capture_stop(struct vns_switch *sw, struct vns_reply *r);
 
 /** The running or the last capture, as "capture status" and telemetry show it. */
 struct vns_capture_view {
@@ -54,13 +61,18 @@ struct vns_capture_view {
 /** Fill @p view; its strings stay valid until the next capture command. */
 void vns_capture_view(const struct vns_switch *sw, struct vns_capture_view *view);
 
-/** Write the running or the last capture's settings and counters to @p out. */
-void vns_capture_status(struct vns_switch *sw, FILE *out);
+/** Describe the running or the last capture's settings and counters. */
+void vns_capture_status(struct vns_switch *sw, struct vns_reply *r);
 
 /**
- * Port @p port_id is about to go: a capture of it stops first (its id
- * could be given to another port), and says so on @p out.
+ * Port @p port_id is about to go: a capture of it (or of all ports) stops
+ * first, as its id could be given to another port.
+ *
+ * @return whether a capture stopped.
  */
-void vns_capture_port_gone(struct vns_switch *sw, uint16_t port_id, FILE *out);
+bool vns_capture_port_gone(struct vns_switch *sw, uint16_t port_id);
+
+/** The switch closes: a running capture gets its file completed. */
+void vns_capture_close(struct vns_switch *sw);
 
 #endif /* VNS_CAPTURE_CTL_H */

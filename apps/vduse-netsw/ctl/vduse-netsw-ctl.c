@@ -5,7 +5,10 @@
  * in an "error: " line, 2 when the switch could not be asked (no socket, no
  * answer, a connection closed before the end of the answer).
  *
- *     vduse-netsw-ctl [--socket PATH] [--timeout SECONDS] COMMAND [WORD...]
+ *     vduse-netsw-ctl [--socket PATH] [--timeout SECONDS] [--json] COMMAND [WORD...]
+ *
+ * With --json the answer is one line of JSON, {"ok": true|false, ...}, and
+ * its "ok" says how the command ended.
  *
  * One command per connection: the client closes its side after the line,
  * and the switch closes the connection after the answer (control_proto.h).
@@ -22,24 +25,25 @@
 #include <time.h>
 #include <unistd.h>
 
-#include "control_proto.h"
+#include <jansson.h>
 
-/* The path of the example configurations in config/. */
-#define DEFAULT_SOCKET	"/run/vduse-netsw.sock"
+#include "cli/control_proto.h"
+
 #define SOCKET_ENV	"VDUSE_NETSW_SOCKET"
 #define DEFAULT_TIMEOUT 10
 
 static void usage(FILE *out, const char *prog)
 {
 	fprintf(out,
-		"usage: %s [--socket PATH] [--timeout SECONDS] COMMAND [WORD...]\n"
-		"  Run a command of a running vduse-netsw (started with --control PATH) and\n"
-		"  print its answer, e.g. %s show ports\n"
+		"usage: %s [--socket PATH] [--timeout SECONDS] [--json] COMMAND [WORD...]\n"
+		"  Run a command of a running vduse-netsw and print its answer, e.g.\n"
+		"  %s show port stats all (the commands: %s help)\n"
 		"  --socket PATH      the switch's control socket (default $%s, else %s)\n"
 		"  --timeout SECONDS  wait that long for the whole answer (default %d)\n"
+		"  --json             the answer as one line of JSON\n"
 		"Exit status: 0 the command succeeded, 1 the switch refused it (error),\n"
 		"2 the switch could not be asked.\n",
-		prog, prog, SOCKET_ENV, DEFAULT_SOCKET, DEFAULT_TIMEOUT);
+		prog, prog, prog, SOCKET_ENV, VNS_CONTROL_DEFAULT, DEFAULT_TIMEOUT);
 }
 
 /* The command line: the words joined with spaces, and a newline. */
@@ -75,8 +79,8 @@ static int connect_to(const char *path)
 	fd = socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0);
 	if (fd < 0 || connect(fd, (struct sockaddr *)&addr, sizeof(addr)) < 0) {
 		fprintf(stderr,
-			"vduse-netsw-ctl: cannot connect to %s: %s (is the switch running with "
-			"--control %s?)\n",
+			"vduse-netsw-ctl: cannot connect to %s: %s (is the switch running, "
+			"with --control %s if it is not the default?)\n",
 			path, strerror(errno), path);
 		if (fd >= 0)
 			close(fd);
@@ -108,16 +112,41 @@ static long long now_ms(void)
 	return (long long)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
 }
 
+/* How a JSON answer ended: its "ok". @return the exit status. */
+static int json_status(const char *answer, size_t len, const char *path)
+{
+	json_error_t err;
+	json_t *doc = json_loadb(answer, len, 0, &err), *ok;
+	int status = 2;
+
+	ok = doc != NULL ? json_object_get(doc, "ok") : NULL;
+	if (json_is_boolean(ok))
+		status = json_is_true(ok) ? 0 : 1;
+	else
+		fprintf(stderr, "vduse-netsw-ctl: %s answered no JSON object with \"ok\": %s\n",
+			path, doc == NULL ? err.text : "no \"ok\"");
+	json_decref(doc);
+	return status;
+}
+
 /*
  * Copy the answer to stdout until the switch closes the connection.
- * @return the exit status: by the answer's last line, or 2.
+ * @return the exit status: by the answer's last line (its "ok" in JSON), or 2.
  */
-static int relay_answer(int fd, int timeout_s, const char *path)
+static int relay_answer(int fd, int timeout_s, const char *path, bool json)
 {
 	long long deadline = now_ms() + (long long)timeout_s * 1000;
 	char buf[4096], last[VNS_CONTROL_MAX_LINE + 1] = "";
-	size_t last_len = 0;
+	size_t last_len = 0, answer_len = 0;
 	bool line_start = true;
+	char *answer = NULL;
+	FILE *all = json ? open_memstream(&answer, &answer_len) : NULL;
+	int status;
+
+	if (json && all == NULL) {
+		fprintf(stderr, "vduse-netsw-ctl: out of memory\n");
+		return 2;
+	}
 
 	for (;;) {
 		struct pollfd pfd = {.fd = fd, .events = POLLIN};
@@ -127,7 +156,8 @@ static int relay_answer(int fd, int timeout_s, const char *path)
 		if (left <= 0 || poll(&pfd, 1, (int)left) == 0) {
 			fprintf(stderr, "vduse-netsw-ctl: no complete answer from %s within %d s\n",
 				path, timeout_s);
-			return 2;
+			status = 2;
+			goto out;
 		}
 		n = recv(fd, buf, sizeof(buf), 0);
 		if (n < 0 && errno == EINTR)
@@ -135,11 +165,14 @@ static int relay_answer(int fd, int timeout_s, const char *path)
 		if (n < 0) {
 			fprintf(stderr, "vduse-netsw-ctl: reading from %s: %s\n", path,
 				strerror(errno));
-			return 2;
+			status = 2;
+			goto out;
 		}
 		if (n == 0)
 			break;
 		fwrite(buf, 1, (size_t)n, stdout);
+		if (all != NULL)
+			fwrite(buf, 1, (size_t)n, all);
 		/* Keep the start of the last line: it says how the command ended. */
 		for (ssize_t i = 0; i < n; i++) {
 			if (line_start) {
@@ -156,14 +189,24 @@ static int relay_answer(int fd, int timeout_s, const char *path)
 	fflush(stdout);
 	if (!line_start) {
 		fprintf(stderr, "vduse-netsw-ctl: %s closed the connection within a line\n", path);
-		return 2;
+		status = 2;
+	} else if (json) {
+		fflush(all);
+		status = json_status(answer, answer_len, path);
+	} else if (strcmp(last, "ok") == 0) {
+		status = 0;
+	} else if (strncmp(last, "error: ", 7) == 0) {
+		status = 1;
+	} else {
+		fprintf(stderr, "vduse-netsw-ctl: %s closed the connection without an answer\n",
+			path);
+		status = 2;
 	}
-	if (strcmp(last, "ok") == 0)
-		return 0;
-	if (strncmp(last, "error: ", 7) == 0)
-		return 1;
-	fprintf(stderr, "vduse-netsw-ctl: %s closed the connection without an answer\n", path);
-	return 2;
+out:
+	if (all != NULL)
+		fclose(all);
+	free(answer);
+	return status;
 }
 
 int main(int argc, char **argv)
@@ -171,15 +214,17 @@ int main(int argc, char **argv)
 	static const struct option longopts[] = {
 		{"socket", required_argument, NULL, 's'},
 		{"timeout", required_argument, NULL, 't'},
+		{"json", no_argument, NULL, 'j'},
 		{"help", no_argument, NULL, 'h'},
 		{NULL, 0, NULL, 0},
 	};
 	const char *path = getenv(SOCKET_ENV);
 	char line[VNS_CONTROL_MAX_LINE + 1], *end;
-	int timeout = DEFAULT_TIMEOUT, opt, fd, status;
+	int timeout = DEFAULT_TIMEOUT, opt, fd, status, skip = 0;
+	bool json = false;
 
 	if (path == NULL || path[0] == '\0')
-		path = DEFAULT_SOCKET;
+		path = VNS_CONTROL_DEFAULT;
 	/* "+": options end at the command, whose words may start with '-'. */
 	while ((opt = getopt_long(argc, argv, "+s:t:h", longopts, NULL)) != -1) {
 		switch (opt) {
@@ -198,6 +243,9 @@ int main(int argc, char **argv)
 				return 2;
 			}
 			break;
+		case 'j':
+			json = true;
+			break;
 		case 'h':
 			usage(stdout, argv[0]);
 			return 0;
@@ -211,7 +259,11 @@ int main(int argc, char **argv)
 		usage(stderr, argv[0]);
 		return 2;
 	}
-	if (join(argv + optind, argc - optind, line, sizeof(line)) < 0) {
+	if (json) {
+		skip = (int)strlen(VNS_CONTROL_JSON_WORD) + 1;
+		snprintf(line, sizeof(line), "%s ", VNS_CONTROL_JSON_WORD);
+	}
+	if (join(argv + optind, argc - optind, line + skip, sizeof(line) - (size_t)skip) < 0) {
 		fprintf(stderr, "vduse-netsw-ctl: command longer than %d characters\n",
 			VNS_CONTROL_MAX_LINE - 1);
 		return 2;
@@ -226,7 +278,7 @@ int main(int argc, char **argv)
 	}
 	/* End of input: the switch answers the line, then closes. */
 	shutdown(fd, SHUT_WR);
-	status = relay_answer(fd, timeout, path);
+	status = relay_answer(fd, timeout, path, json);
 	close(fd);
 	return status;
 }

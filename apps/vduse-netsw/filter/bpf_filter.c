@@ -1,31 +1,26 @@
 /* SPDX-License-Identifier: BSD-3-Clause */
 /* bpf-load and bpf-unload: programs published to the workers under RCU. */
 #include <errno.h>
+#include <inttypes.h>
 #include <string.h>
 
 #include <rte_errno.h>
 #include <rte_malloc.h>
 
 #include "bpf_filter.h"
-#include "options.h"
 
 /* The program slot of (@dir, @queue) of @vp, or NULL after saying what was wrong. */
-static struct vns_bpf **slot_of(struct vns_port *vp, const char *dir, const char *queue, FILE *out)
+static struct vns_bpf **slot_of(struct vns_port *vp, enum vns_bpf_dir dir, uint16_t queue,
+				struct vns_reply *r)
 {
-	bool rx = strcmp(dir, "rx") == 0;
-	unsigned int nb = rx ? vp->info.nb_rx_queues : vp->info.nb_tx_queues;
-	unsigned long q;
+	unsigned int nb = dir == VNS_BPF_RX ? vp->info.nb_rx_queues : vp->info.nb_tx_queues;
 
-	if (!rx && strcmp(dir, "tx") != 0) {
-		fprintf(out, "error: bpf direction '%s': expected rx or tx\n", dir);
+	if (queue >= nb) {
+		vns_reply_error(r, "queue %u: port %s has %s queues 0..%u", queue, vp->port->name,
+				dir == VNS_BPF_RX ? "rx" : "tx", nb - 1);
 		return NULL;
 	}
-	if (vns_parse_uint(queue, PORT_MAX_QUEUES - 1, &q) < 0 || q >= nb) {
-		fprintf(out, "error: bpf queue '%s': port %s has %s queues 0..%u\n", queue,
-			vp->port->name, dir, nb - 1);
-		return NULL;
-	}
-	return &vp->bpf[rx ? VNS_BPF_RX : VNS_BPF_TX][q];
+	return &vp->bpf[dir][queue];
 }
 
 static void destroy(struct vns_bpf *f)
@@ -48,10 +43,10 @@ static void publish(struct vns_switch *sw, struct vns_bpf **slot, struct vns_bpf
 	}
 }
 
-int vns_bpf_load(struct vns_switch *sw, struct vns_port *vp, const char *dir, const char *queue,
-		 const char *flags, const char *file, FILE *out)
+int vns_bpf_load(struct vns_switch *sw, struct vns_port *vp, enum vns_bpf_dir dir, uint16_t queue,
+		 const char *flags, const char *file, struct vns_reply *r)
 {
-	struct vns_bpf **slot = slot_of(vp, dir, queue, out);
+	struct vns_bpf **slot = slot_of(vp, dir, queue, r);
 	struct rte_bpf_prm prm = {
 		/* The frame's first byte, and what the mbuf's data room holds after it. */
 		.prog_arg =
@@ -71,54 +66,54 @@ int vns_bpf_load(struct vns_switch *sw, struct vns_port *vp, const char *dir, co
 		if (*c == 'J' || *c == 'j') {
 			want_jit = true;
 		} else if (*c != '-') {
-			fprintf(out,
-				"error: bpf flag '%c': expected J (JIT) or - (interpreter)%s\n", *c,
+			return vns_reply_error(
+				r, "flag '%c': expected J (JIT) or - (interpreter)%s", *c,
 				*c == 'M' || *c == 'm' ? "; M (an mbuf argument) is not offered"
 						       : "");
-			return -1;
 		}
 	}
 	if (strlen(file) >= sizeof(f->file)) {
-		fprintf(out, "error: bpf file name longer than %zu\n", sizeof(f->file) - 1);
-		return -1;
+		return vns_reply_error(r, "file name longer than %zu", sizeof(f->file) - 1);
 	}
 	f = rte_zmalloc("vns_bpf", sizeof(*f), 0);
 	if (f == NULL) {
-		fprintf(out, "error: bpf-load: no memory\n");
-		return -1;
+		return vns_reply_error(r, "bpf-load: no memory");
 	}
 	f->bpf = rte_bpf_elf_load(&prm, file, ".text");
 	if (f->bpf == NULL) {
-		fprintf(out,
-			"error: bpf-load %s: %s (an eBPF ELF object with the program in .text, "
-			"e.g. clang -O2 -target bpf -c; the log says what the verifier refused)\n",
-			file, rte_strerror(rte_errno));
 		rte_free(f);
-		return -1;
+		return vns_reply_error(
+			r,
+			"bpf-load %s: %s (an eBPF ELF object with the program in "
+			".text, e.g. clang -O2 -target bpf -c; the log says what the "
+			"verifier refused)",
+			file, rte_strerror(rte_errno));
 	}
 	if (want_jit && rte_bpf_get_jit(f->bpf, &jit) == 0)
 		f->jit = jit.func;
 	snprintf(f->file, sizeof(f->file), "%s", file);
 	publish(sw, slot, f);
-	fprintf(out, "bpf %s loaded on %s %s queue %s (%s)\n", file, vp->port->name, dir, queue,
-		f->jit != NULL ? "JIT"
-		: want_jit     ? "no JIT here: interpreter"
-			       : "interpreter");
+	vns_reply_str(r, "file", "bpf %s loaded", file);
+	vns_reply_str(r, "port", " on %s", vp->port->name);
+	vns_reply_str(r, "direction", " %s", dir == VNS_BPF_RX ? "rx" : "tx");
+	vns_reply_u64(r, "queue", " queue %" PRIu64, queue);
+	vns_reply_str(r, "mode", " (%s)\n",
+		      f->jit != NULL ? "JIT"
+		      : want_jit     ? "no JIT here: interpreter"
+				     : "interpreter");
 	return 0;
 }
 
-int vns_bpf_unload(struct vns_switch *sw, struct vns_port *vp, const char *dir, const char *queue,
-		   FILE *out)
+int vns_bpf_unload(struct vns_switch *sw, struct vns_port *vp, enum vns_bpf_dir dir, uint16_t queue,
+		   struct vns_reply *r)
 {
-	struct vns_bpf **slot = slot_of(vp, dir, queue, out);
+	struct vns_bpf **slot = slot_of(vp, dir, queue, r);
 
 	if (slot == NULL)
 		return -1;
-	if (*slot == NULL) {
-		fprintf(out, "error: bpf-unload: no program on %s %s queue %s\n", vp->port->name,
-			dir, queue);
-		return -1;
-	}
+	if (*slot == NULL)
+		return vns_reply_error(r, "no program on %s %s queue %u", vp->port->name,
+				       dir == VNS_BPF_RX ? "rx" : "tx", queue);
 	publish(sw, slot, NULL);
 	return 0;
 }

@@ -24,6 +24,7 @@
 #include <rte_bpf.h>
 #include <rte_mbuf.h>
 
+#include "cli/reply.h"
 #include "switch.h"
 
 /** A loaded program; replaced whole, never changed in place. */
@@ -56,23 +57,25 @@ static inline uint16_t vns_bpf_run(const struct vns_bpf *f, struct rte_mbuf **pk
 }
 
 /**
- * Load @p file's program on queue @p queue of @p vp in direction @p dir
- * ("rx" or "tx"), replacing the one there (which is destroyed once no
- * worker runs it). @p flags: "J" (JIT) or "-" (interpreter). Control thread.
+ * Load @p file's program on queue @p queue of @p vp in direction @p dir,
+ * replacing the one there (which is destroyed once no worker runs it).
+ * @p flags: "J" (JIT) or "-" (interpreter). The reply says where it went.
+ * Control thread.
  *
- * @return 0, or -1 with the reason on @p out ("error: ...").
+ * @return 0, or -1 after vns_reply_error() (no such queue, a bad flag, an
+ *   object DPDK's loader or verifier refuses).
  */
-int vns_bpf_load(struct vns_switch *sw, struct vns_port *vp, const char *dir, const char *queue,
-		 const char *flags, const char *file, FILE *out);
+int vns_bpf_load(struct vns_switch *sw, struct vns_port *vp, enum vns_bpf_dir dir, uint16_t queue,
+		 const char *flags, const char *file, struct vns_reply *r);
 
 /**
  * Remove the program of queue @p queue of @p vp in direction @p dir, once
  * no worker runs it. Control thread.
  *
- * @return 0, or -1 with the reason on @p out (bad words, no program there).
+ * @return 0, or -1 after vns_reply_error() (no such queue, no program there).
  */
-int vns_bpf_unload(struct vns_switch *sw, struct vns_port *vp, const char *dir, const char *queue,
-		   FILE *out);
+int vns_bpf_unload(struct vns_switch *sw, struct vns_port *vp, enum vns_bpf_dir dir, uint16_t queue,
+		   struct vns_reply *r);
 
 /** Destroy every program of @p vp, which no worker polls or sends to any more. Control thread. */
 void vns_bpf_free_port(struct vns_port *vp);

@@ -18,6 +18,7 @@
 #include "log.h"
 #include "port_ethdev.h"
 #include "port_vduse.h"
+#include "capture/capture_ctl.h"
 #include "fdb.h"
 #include "ports.h"
 #include "filter/bpf_filter.h"
@@ -131,7 +132,11 @@ static struct port *open_ethdev(struct vns_switch *sw, uint16_t port_id,
 	struct rte_eth_dev_info info;
 	struct port_ethdev_params params = {
 		.port_id = port_id,
-		.nb_rx_queues = spec->nb_rxq ? spec->nb_rxq : 1,
+		.nb_rx_queues = spec->nb_rxq	   ? spec->nb_rxq
+				: sw->opts->nb_rxq ? sw->opts->nb_rxq
+						   : 1,
+		.nb_rxd = sw->opts->nb_rxd,
+		.nb_txd = sw->opts->nb_txd,
 		.mtu = spec->mtu,
 		.promiscuous = true,
 	};
@@ -141,7 +146,7 @@ static struct port *open_ethdev(struct vns_switch *sw, uint16_t port_id,
 	if (rte_eth_dev_info_get(port_id, &info) != 0)
 		return NULL;
 	/* A transmit queue per worker spares the workers a lock, where the device has them. */
-	params.nb_tx_queues = spec->nb_txq;
+	params.nb_tx_queues = spec->nb_txq ? spec->nb_txq : sw->opts->nb_txq;
 	if (params.nb_tx_queues == 0)
 		params.nb_tx_queues =
 			(uint16_t)RTE_MIN(sw->nb_workers, (unsigned int)info.max_tx_queues);
@@ -202,6 +207,7 @@ static int add_port(struct vns_switch *sw, struct port *port, const struct vns_p
 	vp->port = port;
 	vp->vlan = *vlan;
 	vp->vduse = vduse;
+	vp->promisc = !vduse; /* ethdevs are opened promiscuous; a guest filters for VDUSE */
 	vp->lcore = lcore;
 	for (q = 0; q < PORT_MAX_QUEUES; q++)
 		rte_spinlock_init(&vp->txq_lock[q]);
@@ -352,10 +358,13 @@ int vns_port_add_ethdev(struct vns_switch *sw, const char *devargs, char *keys, 
 }
 
 /* Take @p vp out of the table and the workers' view, then close it. */
-static void remove_port(struct vns_switch *sw, struct vns_port *vp)
+static void remove_port(struct vns_switch *sw, struct vns_port *vp, FILE *err)
 {
 	uint16_t id = vp->port->id;
 
+	/* Its id may go to the next port: a capture of it must not follow. */
+	if (vns_capture_port_gone(sw, id))
+		fprintf(err, "capture of %s stopped: the port is removed\n", vp->port->name);
 	__atomic_store_n(&sw->ports[id], NULL, __ATOMIC_RELEASE);
 	/* After this grace period no worker polls it, sends to it or holds it. */
 	vns_workers_del_port(sw, id);
@@ -367,16 +376,66 @@ static void remove_port(struct vns_switch *sw, struct vns_port *vp)
 	rte_free(vp);
 }
 
-int vns_port_del(struct vns_switch *sw, const char *name, FILE *err)
+void vns_port_del(struct vns_switch *sw, struct vns_port *vp, FILE *err)
 {
-	struct vns_port *vp = vns_port_find(sw, name);
+	remove_port(sw, vp, err);
+}
 
-	if (vp == NULL) {
-		fprintf(err, "no port '%s' (see: show ports)\n", name);
-		return -ENOENT;
+void vns_port_stop(struct vns_switch *sw, struct vns_port *vp)
+{
+	if (vp->stopped)
+		return;
+	/* Workers stop sending to it at once, and polling it after the grace period. */
+	__atomic_store_n(&vp->stopped, true, __ATOMIC_RELEASE);
+	vns_workers_del_port(sw, vp->port->id);
+	port_stop(vp->port);
+	/* A VDUSE device has nothing to stop: its guest sees the carrier go. */
+	if (vp->vduse)
+		port_link_set(vp->port, false);
+}
+
+int vns_port_start(struct vns_switch *sw, struct vns_port *vp)
+{
+	int ret;
+
+	if (!vp->stopped)
+		return 0;
+	ret = port_start(vp->port);
+	if (ret < 0)
+		return ret;
+	if (vp->vduse)
+		port_link_set(vp->port, true);
+	ret = vns_workers_add_port(sw, vp->port->id);
+	if (ret < 0) {
+		port_stop(vp->port);
+		return ret;
 	}
-	remove_port(sw, vp);
+	__atomic_store_n(&vp->stopped, false, __ATOMIC_RELEASE);
 	return 0;
+}
+
+int vns_port_set_vlan(struct vns_switch *sw, struct vns_port *vp, const struct vns_port_vlan *vlan)
+{
+	bool was_stopped = vp->stopped;
+	int ret = 0;
+
+	/*
+	 * Workers read the VLAN mode frame by frame: the port leaves their view
+	 * (a grace period), changes, and comes back. Its MACs were learned in
+	 * the VLANs it had.
+	 */
+	if (!was_stopped) {
+		__atomic_store_n(&vp->stopped, true, __ATOMIC_RELEASE);
+		vns_workers_del_port(sw, vp->port->id);
+	}
+	vp->vlan = *vlan;
+	fdb_flush(sw->fdb, vp->port->id);
+	if (!was_stopped) {
+		ret = vns_workers_add_port(sw, vp->port->id);
+		if (ret == 0)
+			__atomic_store_n(&vp->stopped, false, __ATOMIC_RELEASE);
+	}
+	return ret;
 }
 
 void vns_ports_close(struct vns_switch *sw)
@@ -385,7 +444,7 @@ void vns_ports_close(struct vns_switch *sw)
 		struct vns_port *vp = sw->ports[sw->nb_ports - 1];
 
 		if (vp != NULL)
-			remove_port(sw, vp);
+			remove_port(sw, vp, stderr);
 		sw->nb_ports--;
 	}
 }

@@ -46,13 +46,36 @@ int vns_port_add_vduse(struct vns_switch *sw, char *arg, FILE *err);
 int vns_port_add_ethdev(struct vns_switch *sw, const char *devargs, char *keys, FILE *err);
 
 /**
- * Remove port @p name while the switch runs: out of the workers' view
- * (an RCU grace period), its MACs forgotten, stopped and closed. Control
- * thread; the other ports go on forwarding.
- *
- * @return 0, or -ENOENT after printing why to @p err.
+ * Remove port @p vp while the switch runs: a capture of it stops (said on
+ * @p err), it leaves the workers' view (an RCU grace period), its MACs are
+ * forgotten, and it is stopped and closed. Control thread; the other ports
+ * go on forwarding.
  */
-int vns_port_del(struct vns_switch *sw, const char *name, FILE *err);
+void vns_port_del(struct vns_switch *sw, struct vns_port *vp, FILE *err);
+
+/**
+ * "port stop": no worker sends to @p vp or polls it any more (a grace
+ * period), then its device stops; a VDUSE port's link goes down, so that
+ * its guest stops sending. Control thread.
+ */
+void vns_port_stop(struct vns_switch *sw, struct vns_port *vp);
+
+/**
+ * "port start": start the device of a stopped port and give its queues
+ * back to the workers (a VDUSE port's link comes up). Control thread.
+ *
+ * @return 0, or a negative errno (the port stays stopped).
+ */
+int vns_port_start(struct vns_switch *sw, struct vns_port *vp);
+
+/**
+ * "vlan set": give @p vp the VLAN mode @p vlan. The port pauses for a grace
+ * period (workers read its mode frame by frame), and the MACs learned on
+ * it are forgotten. Control thread.
+ *
+ * @return 0, or a negative errno when no worker could take its queues back.
+ */
+int vns_port_set_vlan(struct vns_switch *sw, struct vns_port *vp, const struct vns_port_vlan *vlan);
 
 /** Stop and close every port of @p sw. Control thread. */
 void vns_ports_close(struct vns_switch *sw);

@@ -14,12 +14,6 @@
 #include "log.h"
 #include "worker.h"
 
-/* The transmit queue of @p vp this worker uses: its own when the port has enough. */
-static inline uint16_t txq_of(const struct vns_worker *w, const struct vns_port *vp)
-{
-	return (uint16_t)(w->index % vp->info.nb_tx_queues);
-}
-
 static uint16_t tx_locked(struct vns_port *vp, uint16_t q, struct rte_mbuf **pkts, uint16_t n)
 {
 	uint16_t sent;
@@ -40,14 +34,14 @@ void vns_worker_flush_port(struct vns_worker *w, uint16_t port_id)
 	const struct vns_bpf *bpf;
 	struct capture *cap;
 
-	if (unlikely(vp == NULL)) {
-		/* The port went away while its frames waited. */
+	if (unlikely(vp == NULL || __atomic_load_n(&vp->stopped, __ATOMIC_ACQUIRE))) {
+		/* The port went away or stopped while its frames waited. */
 		rte_pktmbuf_free_bulk(b->pkts, b->n);
 		w->counters[port_id].filtered += b->n;
 		b->n = 0;
 		return;
 	}
-	q = txq_of(w, vp);
+	q = vns_worker_txq(w, vp);
 	bpf = __atomic_load_n(&vp->bpf[VNS_BPF_TX][q], __ATOMIC_ACQUIRE);
 	if (unlikely(bpf != NULL)) {
 		uint16_t kept = vns_bpf_run(bpf, b->pkts, b->n);
@@ -115,46 +109,82 @@ static unsigned int idle_sleep(struct vns_worker *w, unsigned int us, unsigned i
 	return us;
 }
 
+/* "start tx_first": a burst of txonly's frames from each queue polled, to prime loops. */
+static void send_first(struct vns_worker *w, const struct vns_rxq_set *set)
+{
+	unsigned int i;
+
+	for (i = 0; set != NULL && i < set->n; i++) {
+		struct vns_port *vp =
+			__atomic_load_n(&w->sw->ports[set->q[i].port_id], __ATOMIC_ACQUIRE);
+
+		if (vp != NULL)
+			fwd_txonly.generate(w, vp, set->q[i].queue);
+	}
+	vns_worker_flush(w);
+}
+
+/* One round over the worker's queues: @return frames received or generated. */
+static uint64_t poll_queues(struct vns_worker *w, const struct vns_rxq_set *set)
+{
+	struct vns_switch *sw = w->sw;
+	const struct fwd_engine *engine = __atomic_load_n(&sw->engine, __ATOMIC_ACQUIRE);
+	struct capture *cap = __atomic_load_n(&sw->capture, __ATOMIC_ACQUIRE);
+	uint16_t burst = __atomic_load_n(&sw->burst, __ATOMIC_RELAXED);
+	struct rte_mbuf *pkts[VNS_BURST];
+	uint64_t got = 0;
+	unsigned int i;
+
+	for (i = 0; set != NULL && i < set->n; i++) {
+		const struct vns_rxq *rq = &set->q[i];
+		struct vns_port *vp = __atomic_load_n(&sw->ports[rq->port_id], __ATOMIC_ACQUIRE);
+		uint16_t n;
+
+		if (unlikely(vp == NULL))
+			continue;
+		if (engine->generate != NULL) {
+			got += engine->generate(w, vp, rq->queue);
+			vns_worker_flush(w);
+			continue;
+		}
+		n = port_rx_burst(vp->port, rq->queue, pkts, burst);
+		if (n == 0)
+			continue;
+		got += n;
+		w->rx_packets += n;
+		if (unlikely(cap != NULL))
+			capture_burst(cap, rq->port_id, rq->queue, CAPTURE_RX, pkts, n);
+		n = rx_filter(w, vp, rq, pkts, n);
+		if (n != 0)
+			engine->rx_burst(w, vp, pkts, n);
+		vns_worker_flush(w);
+	}
+	return got;
+}
+
 int vns_worker_main(void *arg)
 {
 	struct vns_worker *w = arg;
 	struct vns_switch *sw = w->sw;
-	struct rte_mbuf *pkts[VNS_BURST];
-	unsigned int i, sleep_us = 0, max_sleep_us = sw->opts != NULL ? sw->opts->idle_sleep_us : 0;
+	unsigned int sleep_us = 0, max_sleep_us = sw->opts != NULL ? sw->opts->idle_sleep_us : 0;
 
 	rte_rcu_qsbr_thread_register(sw->qsbr, w->lcore_id);
 	rte_rcu_qsbr_thread_online(sw->qsbr, w->lcore_id);
 	while (!sw->stop) {
-		const struct fwd_engine *engine = __atomic_load_n(&sw->engine, __ATOMIC_ACQUIRE);
 		const struct vns_rxq_set *set = __atomic_load_n(&w->rxqs, __ATOMIC_ACQUIRE);
-		struct capture *cap = __atomic_load_n(&sw->capture, __ATOMIC_ACQUIRE);
 		uint64_t t0 = rte_rdtsc(), got = 0;
 
-		for (i = 0; set != NULL && i < set->n; i++) {
-			const struct vns_rxq *rq = &set->q[i];
-			struct vns_port *vp =
-				__atomic_load_n(&sw->ports[rq->port_id], __ATOMIC_ACQUIRE);
-			uint16_t n;
-
-			if (unlikely(vp == NULL))
-				continue;
-			if (engine->generate != NULL) {
-				got += engine->generate(w, vp, rq->queue);
-				vns_worker_flush(w);
-				continue;
-			}
-			n = port_rx_burst(vp->port, rq->queue, pkts, VNS_BURST);
-			if (n == 0)
-				continue;
-			got += n;
-			w->rx_packets += n;
-			if (unlikely(cap != NULL))
-				capture_burst(cap, rq->port_id, rq->queue, CAPTURE_RX, pkts, n);
-			n = rx_filter(w, vp, rq, pkts, n);
-			if (n != 0)
-				engine->rx_burst(w, vp, pkts, n);
-			vns_worker_flush(w);
+		if (!__atomic_load_n(&sw->forwarding, __ATOMIC_ACQUIRE)) {
+			/* Stopped ("stop"): nothing polled, as testpmd's idle lcores. */
+			rte_rcu_qsbr_quiescent(sw->qsbr, w->lcore_id);
+			sleep_us = idle_sleep(w, sleep_us, VNS_STOPPED_SLEEP_US);
+			continue;
 		}
+		if (unlikely(__atomic_load_n(&w->tx_first, __ATOMIC_ACQUIRE))) {
+			send_first(w, set);
+			__atomic_store_n(&w->tx_first, false, __ATOMIC_RELEASE);
+		}
+		got = poll_queues(w, set);
 		/* Between rounds no queue, port or MAC entry is in use: retired ones may be freed.
 		 */
 		rte_rcu_qsbr_quiescent(sw->qsbr, w->lcore_id);
@@ -182,6 +212,13 @@ struct vns_worker *vns_worker_of_lcore(struct vns_switch *sw, int lcore)
 	return NULL;
 }
 
+unsigned int vns_workers_forwarding(const struct vns_switch *sw)
+{
+	unsigned int n = sw->opts != NULL ? sw->opts->nb_cores : 0;
+
+	return n != 0 && n < sw->nb_workers ? n : sw->nb_workers;
+}
+
 static unsigned int nb_rxq(const struct vns_worker *w)
 {
 	return w->rxqs != NULL ? w->rxqs->n : 0;
@@ -194,7 +231,7 @@ static struct vns_worker *least_loaded(struct vns_switch *sw, const unsigned int
 	unsigned int i, best_load = 0, pass;
 
 	for (pass = 0; pass < 2 && best == NULL; pass++)
-		for (i = 0; i < sw->nb_workers; i++) {
+		for (i = 0; i < vns_workers_forwarding(sw); i++) {
 			struct vns_worker *w = &sw->workers[i];
 			unsigned int load = nb_rxq(w) + extra[i];
 

@@ -18,10 +18,10 @@
 
 #include "switch.h"
 
-/** Frames received or sent in one go. */
-#define VNS_BURST 32
 /** Times a worker retries frames a full transmit queue did not take before dropping them. */
 #define VNS_TX_RETRIES 8
+/** Longest sleep of a worker while forwarding is stopped, in microseconds. */
+#define VNS_STOPPED_SLEEP_US 1000
 /** Most receive queues one worker polls. */
 #define VNS_MAX_RXQ 128
 
@@ -67,9 +67,18 @@ struct vns_worker {
 	uint64_t rx_packets;	     /**< frames received */
 	uint64_t sleeps;	     /**< idle sleeps taken (--idle-sleep) */
 	uint64_t seq;		     /**< per-worker sequence for generating engines */
+	/** "start tx_first": send a burst from each queue polled before forwarding; it clears it.
+	 */
+	bool tx_first;
 	struct vns_txbuf tx[VNS_MAX_PORTS];		  /**< by destination port id */
 	struct vns_port_counters counters[VNS_MAX_PORTS]; /**< by port id */
 } __rte_cache_aligned;
+
+/** The transmit queue of @p vp worker @p w uses: its own when the port has enough. Any thread. */
+static inline uint16_t vns_worker_txq(const struct vns_worker *w, const struct vns_port *vp)
+{
+	return (uint16_t)(w->index % vp->info.nb_tx_queues);
+}
 
 /**
  * Send what waits for port @p port_id (retrying a full queue a little, then
@@ -124,6 +133,12 @@ void vns_workers_del_port(struct vns_switch *sw, uint16_t port_id);
  * @return 0, or -ENOMEM (logged); vns_workers_free() frees what was made.
  */
 int vns_workers_cache_fdb(struct vns_switch *sw);
+
+/**
+ * The workers that poll queues: the first --nb-cores of them, or all.
+ * Receive queues are placed only on those (unless a port pins another).
+ */
+unsigned int vns_workers_forwarding(const struct vns_switch *sw);
 
 /** Free the workers' queue sets and caches (workers stopped). Control thread. */
 void vns_workers_free(struct vns_switch *sw);

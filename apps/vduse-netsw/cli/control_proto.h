@@ -12,10 +12,19 @@
  * side, the switch answers the lines it has and closes the connection.
  */
 
+/** Where the switch serves and the client looks without --control or --socket. */
+#define VNS_CONTROL_DEFAULT "/run/vduse-netsw/control.sock"
+
+/**
+ * A line starting with this word is answered in JSON, one line:
+ * {"ok": true, "reply": {...}, "messages": [...]} or {"ok": false, "error": "..."}.
+ */
+#define VNS_CONTROL_JSON_WORD "json"
+
 /** Most clients connected at once; the next one is told so and closed. */
 #define VNS_CONTROL_MAX_CLIENTS 16
 /** Longest command line, with its newline. */
-#define VNS_CONTROL_MAX_LINE 256
+#define VNS_CONTROL_MAX_LINE 1024
 /** Time from a command's first byte until its answer must be sent, in ms. */
 #define VNS_CONTROL_COMMAND_MS 3000
 /** Time a client may stay connected between commands, in ms. */

@@ -8,17 +8,18 @@
  * answering each with text, e.g.
  * `echo "link p0 down" | socat - UNIX-CONNECT:/run/vduse-netsw.sock`.
  *
- * Commands: see commands.h.
- * Every answer ends with a line "ok" or is one line starting with "error: ".
- * Blank lines are skipped. Clients are served together, each command within
- * VNS_CONTROL_COMMAND_MS of its first byte.
+ * Commands: the command table's (cli.h; "help" lists them). A text answer
+ * ends with a line "ok" or with one starting with "error: "; a line
+ * starting with the word "json" is answered with one line of JSON
+ * (control_proto.h). Blank lines and comments are skipped. Clients are served together, each
+ * command within VNS_CONTROL_COMMAND_MS of its first byte.
  */
 
 #include <stdio.h>
 
 #include <sys/types.h>
 
-#include "control_proto.h"
+#include "cli/control_proto.h"
 #include "switch.h"
 
 /** A listening control socket and its clients (opaque). */

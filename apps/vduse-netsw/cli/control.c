@@ -23,11 +23,10 @@
 #include <sys/stat.h>
 #include <sys/un.h>
 
-#include "commands.h"
+#include "cli/cli.h"
+#include "cli/control.h"
 #include "log.h"
-#include "control.h"
 
-#define MAX_ARGS  8
 #define PATH_SIZE sizeof(((struct sockaddr_un *)NULL)->sun_path)
 
 /* One connected client. */
@@ -309,8 +308,20 @@ static bool take_line(struct client *c, char line[VNS_CONTROL_MAX_LINE + 1])
 static void client_run(struct client *c, char *line, struct vns_switch *sw)
 {
 	FILE *out = open_memstream(&c->out, &c->out_len);
+	const char *cmd = line;
+	struct vns_reply *r;
+	bool json;
 
-	if (out == NULL) {
+	/* "json COMMAND": the answer as one line of JSON. */
+	json = line != NULL && strncmp(line + strspn(line, " \t"), VNS_CONTROL_JSON_WORD " ",
+				       strlen(VNS_CONTROL_JSON_WORD) + 1) == 0;
+	if (json)
+		cmd = line + strspn(line, " \t") + strlen(VNS_CONTROL_JSON_WORD);
+	r = vns_reply_new(json ? VNS_REPLY_JSON : VNS_REPLY_TEXT);
+	if (out == NULL || r == NULL) {
+		if (out != NULL)
+			fclose(out);
+		vns_reply_free(r);
 		say(c->fd, "error: out of memory\n");
 		client_close(c);
 		return;
@@ -318,14 +329,15 @@ static void client_run(struct client *c, char *line, struct vns_switch *sw)
 	if (line != NULL) {
 		/* Telemetry's thread reads the switch meanwhile only under the lock. */
 		pthread_mutex_lock(&sw->lock);
-		vns_command_exec(line, out, sw);
+		vns_cli_exec(cmd, r);
 		pthread_mutex_unlock(&sw->lock);
 	} else {
-		fprintf(out, "error: command longer than %d characters\n",
-			VNS_CONTROL_MAX_LINE - 1);
+		vns_reply_error(r, "command longer than %d characters", VNS_CONTROL_MAX_LINE - 1);
 		c->discard = true;
 		c->in_len = 0;
 	}
+	vns_reply_write(r, out, true);
+	vns_reply_free(r);
 	fclose(out);
 	c->out_sent = 0;
 	client_send(c);
@@ -350,7 +362,7 @@ static void client_advance(struct client *c, struct vns_switch *sw, uint64_t now
 	if (c->discard)
 		client_discard(c);
 	while (c->fd >= 0 && c->out == NULL && take_line(c, line))
-		if (line[strspn(line, " \t\r")] != '\0')
+		if (!vns_cli_is_blank(line))
 			client_run(c, line, sw);
 	if (c->fd >= 0 && c->out == NULL && c->in_len == sizeof(c->in))
 		client_run(c, NULL, sw);
