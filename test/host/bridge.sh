@@ -98,19 +98,19 @@ ping_fails() {
 
 # fdb_port MAC: the port the MAC table has for MAC (in VLAN ${2:-0}), or "".
 fdb_port() {
-	control "show fdb" | awk -v m="$1" -v v="${2:-0}" '$1 == v && $2 == m { print $3 }'
+	control "show mac table" | awk -v m="$1" -v v="${2:-0}" '$1 == v && $2 == m { print $3 }'
 }
 
 # counter NAME: a line "NAME: value" of "show fdb-stats".
 fdb_stat() {
-	control "show fdb-stats" | awk -v k="$1:" '$1 == k { print $2 }'
+	control "show mac stats" | awk -v k="$1:" '$1 == k { print $2 }'
 }
 
 case "$mode" in
 learn)
 	start_switch --aging 5
 	# Before any frame the table is empty; ARP broadcasts are flooded to all.
-	[ "$(control "show fdb" | wc -l)" -eq 2 ] || fail "MAC table not empty at start: $(control "show fdb")"
+	[ "$(control "show mac table" | wc -l)" -eq 2 ] || fail "MAC table not empty at start: $(control "show mac table")"
 	in_ns 3 timeout 8 tcpdump -i eth0 -nn -e -l -c 50 arp >"$work/cap3" 2>/dev/null &
 	cap=$!
 	sleep 1
@@ -151,16 +151,16 @@ PY
 	[ -z "$(fdb_port "$(mac 1)")" ] || fail "$(mac 1) did not age out: $(control show fdb)"
 	[ "$(fdb_stat aged)" -ge 2 ] || fail "aging not counted: $(control show fdb-stats)"
 	echo "ok: entries aged out after 5 s"
-	control "show stats net_af_packet2" | grep -q 'RX-flooded' || fail "no RX-flooded counter"
+	control "show port stats net_af_packet2" | grep -q 'RX-flooded' || fail "no RX-flooded counter"
 	# Static entries: added, shown, never aged, removed; bad ones refused.
-	control "fdb add 0 02:00:00:00:0b:01 net_af_packet1" | grep -qx ok || fail "fdb add"
-	control "show fdb" | grep -q '02:00:00:00:0b:01  net_af_packet1 .*static' ||
+	control "mac add 0 02:00:00:00:0b:01 net_af_packet1" | grep -qx ok || fail "mac add"
+	control "show mac table" | grep -q '02:00:00:00:0b:01  net_af_packet1 .*static' ||
 		fail "no static entry: $(control show fdb)"
-	control "fdb add 0 01:00:5e:00:00:01 net_af_packet1" | grep -q "^error: '01:00:5e:00:00:01' is not a unicast MAC" ||
+	control "mac add 0 01:00:5e:00:00:01 net_af_packet1" | grep -q "^error: '01:00:5e:00:00:01' is not a unicast MAC" ||
 		fail "a multicast static entry was taken"
-	control "fdb add 4095 02:00:00:00:0b:01 net_af_packet1" | grep -q "^error: VLAN '4095'" || fail "VLAN 4095 taken"
-	control "fdb del 0 02:00:00:00:0b:01" | grep -qx ok || fail "fdb del"
-	control "fdb del 0 02:00:00:00:0b:01" | grep -q "^error: fdb del" || fail "fdb del twice"
+	control "mac add 4095 02:00:00:00:0b:01 net_af_packet1" | grep -q "^error: word 3 '4095': expected VID" || fail "VLAN 4095 taken"
+	control "mac del 0 02:00:00:00:0b:01" | grep -qx ok || fail "mac del"
+	control "mac del 0 02:00:00:00:0b:01" | grep -q "^error: mac del: no entry for 02:00:00:00:0b:01 in VLAN 0" || fail "mac del twice"
 	echo "ok: static entries added and removed; bad ones refused"
 	stop_switch
 	;;
@@ -170,7 +170,7 @@ vlan)
 		--port "net_af_packet2,vlan=20"
 	ping_ok 1 2
 	ping_fails 1 3
-	control "show ports" | grep -q 'net_af_packet2 .*access vlan 20' || fail "show ports: $(control show ports)"
+	control "show port info net_af_packet2" | grep -q 'VLAN mode: access vlan 20' || fail "show port info: $(control "show port info 2")"
 	echo "ok: access VLANs 10 and 20 isolated"
 	stop_switch
 	# 3 becomes a trunk of 10 and 20 (the host may have no 802.1Q netdevs:
@@ -200,8 +200,8 @@ PY
 		fail "1 did not get 3's frame untagged: $(cat "$work/cap1")"
 	[ "$(fdb_port "$(mac 3)" 10)" = net_af_packet2 ] || fail "$(mac 3) not learned in VLAN 10: $(control show fdb)"
 	[ -z "$(fdb_port "$(mac 3)" 30)" ] || fail "$(mac 3) learned in VLAN 30, which the trunk does not carry"
-	control "show stats net_af_packet2" | grep -q 'RX-filtered: 1 ' ||
-		fail "the VLAN 30 frame was not counted as filtered: $(control show stats net_af_packet2)"
+	control "show port stats net_af_packet2" | grep -q 'RX-filtered: 1 ' ||
+		fail "the VLAN 30 frame was not counted as filtered: $(control "show port stats net_af_packet2")"
 	echo "ok: trunk: VLAN 10 untagged to its access port and learned there; VLAN 30 filtered"
 	stop_switch
 	;;
@@ -266,12 +266,12 @@ hotplug)
 	in_ns 1 ping -i 0.01 -c 400 -W 1 10.0.0.2 >"$work/ping" 2>&1 &
 	pinger=$!
 	sleep 0.5
-	control "port del net_af_packet2" | grep -qx ok || fail "port del: $(control show ports)"
-	control "show ports" | grep -q net_af_packet2 && fail "net_af_packet2 still listed"
+	control "port del net_af_packet2" | grep -qx ok || fail "port del: $(control "show port summary all")"
+	control "show port summary all" | grep -q net_af_packet2 && fail "net_af_packet2 still listed"
 	control "port add ethdev net_af_packet7,iface=$tag-h3 vlan=30" | grep -qx ok ||
 		fail "port add ethdev failed"
-	control "show ports" | grep -q 'port 2: net_af_packet7 .*access vlan 30' ||
-		fail "net_af_packet7 not in slot 2 of VLAN 30: $(control show ports)"
+	control "show port info 2" | grep -q 'VLAN mode: access vlan 30' ||
+		fail "net_af_packet7 not in slot 2 of VLAN 30: $(control "show port info 2")"
 	control "port del net_af_packet7" | grep -qx ok || fail "second port del"
 	control "port add ethdev net_af_packet8,iface=$tag-h3" | grep -qx ok || fail "port add again"
 	wait "$pinger" || true
@@ -281,7 +281,7 @@ hotplug)
 	[ "$(fdb_port "$(mac 3)")" = net_af_packet8 ] || fail "$(mac 3) not learned on the new port"
 	echo "ok: the port added reaches the others"
 	out=$(control "port del nosuch")
-	echo "$out" | grep -q "error: port del: No such file or directory" || fail "port del nosuch: $out"
+	echo "$out" | grep -q "^error: word 3 'nosuch': expected PORT" || fail "port del nosuch: $out"
 	out=$(control "port add ethdev net_af_packet9,iface=nosuch-if")
 	echo "$out" | grep -q "^error: port add" || fail "port add of a missing interface: $out"
 	out=$(control "port add ethdev net_af_packet8,iface=$tag-h3")
@@ -304,9 +304,9 @@ config)
 		sleep 0.1
 	done
 	grep -q '^vduse-netsw: forwarding (bridge)' "$work/switch.log" || fail "bench.conf: no bridge"
-	control "show fdb-stats" | grep -q '^entries: ' || fail "no MAC table"
+	control "show mac stats" | grep -q '^entries: ' || fail "no MAC table"
 	sleep 1
-	tx=$(control "show stats net_null1" | awk '/TX-packets:/ { print $2 }')
+	tx=$(control "show port stats net_null1" | awk '/TX-packets:/ { print $2 }')
 	[ "$tx" -gt 1000 ] || fail "net_null1 sent $tx frames in 1 s"
 	echo "ok: config/bench.conf: bridge over net_null, $tx frames to net_null1 in a second"
 	stop_switch
@@ -344,8 +344,8 @@ capture)
 	}
 	control "capture" | grep -q '^capture: none' || fail "capture status before any: $(control capture)"
 	expect_error "capture stop" "no capture runs"
-	expect_error "capture start nosuch0 rx $work/x.pcapng" "no port 'nosuch0'"
-	expect_error "capture start net_af_packet0 sideways $work/x.pcapng" "expected rx, tx or both"
+	expect_error "capture start nosuch0 rx $work/x.pcapng" "word 3 'nosuch0': expected all|PORT"
+	expect_error "capture start net_af_packet0 sideways $work/x.pcapng" "word 4 'sideways': expected rx|tx|both"
 	expect_error "capture start net_af_packet0 rx $work/x.pcapng snaplen 0" "snaplen '0'"
 	expect_error "capture start net_af_packet0 rx $work/x.pcapng colour red" "'colour': expected snaplen N or filter EXPR"
 	expect_error "capture start net_af_packet0 rx $work/x.pcapng filter udp port" "syntax error"
@@ -400,7 +400,7 @@ capture)
 
 	# A port removed under capture ends it, with a complete file.
 	control "capture start net_af_packet2 rx $work/gone.pcapng" >/dev/null
-	control "port del net_af_packet2" | grep -q 'capture of a removed port: stopped' || fail "port del did not stop the capture"
+	control "port del net_af_packet2" | grep -q 'capture of net_af_packet2 stopped: the port is removed' || fail "port del did not stop the capture"
 	control "capture" | grep -q '^capture: stopped' || fail "capture still runs: $(control capture)"
 	tcpdump -r "$work/gone.pcapng" >/dev/null 2>&1 || fail "the capture of a removed port is not readable"
 	ping_ok 1 2
@@ -415,7 +415,7 @@ telemetry)
 		/vduse_netsw/port_xstats,0 /vduse_netsw/workers /vduse_netsw/fdb /vduse_netsw/fdb_stats \
 		/vduse_netsw/capture /vduse_netsw/port_stats,nosuch0 |
 		dpdk-telemetry.py -f "$tag" >"$work/tel.json" 2>&1 || fail "dpdk-telemetry.py: $(cat "$work/tel.json")"
-	control "show stats net_af_packet0" >"$work/stats0"
+	control "show port stats net_af_packet0" >"$work/stats0"
 	python3 - "$work/tel.json" "$work/stats0" "$(mac 1)" "$(mac 2)" <<'PY' || fail "telemetry answers: $(cat "$work/tel.json")"
 import json, re, sys
 replies = {}
@@ -497,10 +497,10 @@ bpf)
 		grep -q '^error: ' <<<"$out" || fail "'$1' accepted: $out"
 		grep -q -- "$2" <<<"$out" || fail "'$1': no '$2' in: $out"
 	}
-	expect_error "bpf-load rx nosuch0 0 J $bpf_obj" "no port 'nosuch0'"
-	expect_error "bpf-load up 0 0 J $bpf_obj" "expected rx or tx"
-	expect_error "bpf-load rx 0 1 J $bpf_obj" "has rx queues 0..0"
-	expect_error "bpf-load rx 0 0 X $bpf_obj" "bpf flag 'X'"
+	expect_error "bpf-load rx nosuch0 0 J $bpf_obj" "word 3 'nosuch0': expected PORT"
+	expect_error "bpf-load up 0 0 J $bpf_obj" "word 2 'up': expected rx|tx"
+	expect_error "bpf-load rx 0 1 J $bpf_obj" "queue 1: port net_af_packet0 has rx queues 0..0"
+	expect_error "bpf-load rx 0 0 X $bpf_obj" "flag 'X': expected J (JIT) or -"
 	expect_error "bpf-load rx 0 0 J $work/none.o" "bpf-load $work/none.o"
 	head -c 64 /dev/urandom >"$work/junk.o"
 	expect_error "bpf-load rx 0 0 J $work/junk.o" "an eBPF ELF object"
@@ -528,9 +528,9 @@ bpf)
 	# The interpreter (no J) on port 0 by name; its drops counted.
 	control "bpf-load rx net_af_packet0 0 - $bpf_obj" | grep -q "(interpreter)" || fail "bpf-load without JIT"
 	[ "$(send_udp 5001)" -eq 0 ] || fail "UDP to 5001 passed the interpreted filter"
-	dropped=$(control "show stats net_af_packet0" | awk '/BPF-dropped:/ { print $NF }')
+	dropped=$(control "show port stats net_af_packet0" | awk '/BPF-dropped:/ { print $NF }')
 	[ "$dropped" -eq 20 ] || fail "BPF-dropped $dropped, expected 20 (10 rx with JIT, 10 interpreted): $(control show stats net_af_packet0)"
-	dropped=$(control "show stats net_af_packet1" | awk '/BPF-dropped:/ { print $NF }')
+	dropped=$(control "show port stats net_af_packet1" | awk '/BPF-dropped:/ { print $NF }')
 	[ "$dropped" -eq 10 ] || fail "net_af_packet1 BPF-dropped $dropped, expected 10"
 	# A port removed with its filter loaded frees it; the others go on.
 	control "bpf-load tx 2 0 J $bpf_obj" | grep -q loaded || fail "bpf-load on port 2"

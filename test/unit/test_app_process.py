@@ -6,6 +6,7 @@ VDUSE), its control socket, signals, command line and EAL failures.
 
     test_app_process.py SWITCH_BINARY [TEST...]
 """
+import json
 import os
 import shutil
 import signal
@@ -122,19 +123,29 @@ def ctl(args, env=None, timeout=30):
 def test_ctl_client(work):
     """vduse-netsw-ctl: the answer printed; exit 0 for ok, 1 for an error, 2 when not asked."""
     sw = Switch(work).wait_ready()
-    r = ctl(['--socket', sw.sock, 'show', 'fdb-stats'])
+    r = ctl(['--socket', sw.sock, 'show', 'mac', 'stats'])
     check(r.returncode == 0 and 'entries: 0\n' in r.stdout and r.stdout.endswith('ok\n'),
-          'show fdb-stats: %d %r %r' % (r.returncode, r.stdout, r.stderr))
-    r = ctl(['--socket', sw.sock, 'set', 'aging', '-1'])
-    check(r.returncode == 1 and r.stdout.startswith("error: aging '-1'"),
+          'show mac stats: %d %r %r' % (r.returncode, r.stdout, r.stderr))
+    r = ctl(['--socket', sw.sock, 'set', 'mac', 'aging', '-1'])
+    check(r.returncode == 1 and r.stdout.startswith("error: word 4 '-1': expected SECONDS"),
           'a refused command: %d %r' % (r.returncode, r.stdout))
-    r = ctl(['--socket', sw.sock, 'set', 'aging', '77'])
-    check(r.returncode == 0 and r.stdout == 'ok\n', 'set aging 77: %d %r' % (r.returncode, r.stdout))
+    r = ctl(['--socket', sw.sock, 'set', 'mac', 'aging', '77'])
+    check(r.returncode == 0 and r.stdout == 'ok\n', 'set mac aging 77: %d %r' % (r.returncode, r.stdout))
     # The socket from the environment; the command's words after the options.
-    r = ctl(['show', 'fdb-stats'], env=dict(os.environ, VDUSE_NETSW_SOCKET=sw.sock))
+    r = ctl(['show', 'mac', 'stats'], env=dict(os.environ, VDUSE_NETSW_SOCKET=sw.sock))
     check(r.returncode == 0 and 'aging-time: 77\n' in r.stdout,
           'VDUSE_NETSW_SOCKET: %d %r %r' % (r.returncode, r.stdout, r.stderr))
-    r = ctl(['--socket', sw.sock, 'show', 'x' * 300])
+    # --json: one line of JSON, its values as the text's; "ok" makes the exit status.
+    r = ctl(['--socket', sw.sock, '--json', 'show', 'mac', 'stats'])
+    doc = json.loads(r.stdout) if r.returncode == 0 else {}
+    check(r.stdout.count('\n') == 1 and doc.get('ok') is True and
+          doc['reply']['aging_time'] == 77 and doc['reply']['entries'] == 0,
+          '--json show mac stats: %d %r %r' % (r.returncode, r.stdout, r.stderr))
+    r = ctl(['--socket', sw.sock, '--json', 'set', 'fwd', 'warp'])
+    doc = json.loads(r.stdout) if r.stdout else {}
+    check(r.returncode == 1 and doc.get('ok') is False and "'warp'" in doc.get('error', ''),
+          '--json refused: %d %r' % (r.returncode, r.stdout))
+    r = ctl(['--socket', sw.sock, 'show', 'x' * 1100])
     check(r.returncode == 2 and 'longer than' in r.stderr, 'a long command: %r' % r.stderr)
     r = ctl(['--socket', os.path.join(work, 'none.sock'), 'show', 'ports'])
     check(r.returncode == 2 and 'cannot connect to' in r.stderr and 'No such file' in r.stderr,
@@ -161,7 +172,7 @@ def test_client_gone_before_answer(work):
     sw = Switch(work).wait_ready()
     # Stopped, the switch cannot answer before the client has left: the
     # answer then meets a closed socket (EPIPE, and SIGPIPE unless handled).
-    for command in ('show stats\n', 'show ports\n'):
+    for command in ('show port stats all\n', 'show port stats all\n'):
         sw.proc.send_signal(signal.SIGSTOP)
         with connect(sw.sock) as s:
             s.sendall(command.encode())
@@ -169,7 +180,7 @@ def test_client_gone_before_answer(work):
         time.sleep(0.5)
         check(sw.alive(), 'switch died (status %s) when a client left before its answer'
               % sw.proc.returncode)
-    check(ask(sw.sock, 'show ports\n') == 'ok\n', 'no answer after a client left')
+    check(ask(sw.sock, 'show port stats all\n') == 'ok\n', 'no answer after a client left')
     check('answer dropped' in sw.output(), 'the dropped answer is not logged')
     check(sw.stop() == 0, 'exit status after SIGTERM')
 
@@ -178,13 +189,15 @@ def test_every_line_answered(work):
     """N2: several commands on one connection, blank lines, a last line without newline."""
     sw = Switch(work).wait_ready()
     cases = [
-        ('show ports\nshow ports\n', 'ok\nok\n'),
-        ('show ports\n\n', 'ok\n'),
-        ('\n  \nshow stats\n', 'ok\n'),
-        ('show ports', 'ok\n'),
-        ('bogus\nshow ports\n', "error: unknown command 'bogus' (link, show, set, fdb, port, capture, bpf-load, bpf-unload)\nok\n"),
-        ('link nosuch down\r\nshow stats\r\n',
-         "error: no port 'nosuch' (see: show ports)\nok\n"),
+        ('show port stats all\nshow port stats all\n', 'ok\nok\n'),
+        ('show port stats all\n\n', 'ok\n'),
+        ('\n  \nshow port stats all\n', 'ok\n'),
+        ('show port stats all', 'ok\n'),
+        ('bogus\nshow port stats all\n', "error: unknown command 'bogus' (see: help)\nok\n"),
+        ('set link-down port nosuch\r\nshow port stats all\r\n',
+         "error: word 4 'nosuch': expected PORT: a port's name or number (none yet)\nok\n"),
+        ('# a comment\njson show port stats all\n',
+         '{"ok":true,"reply":{"ports":[]},"messages":[]}\n'),
     ]
     for sent, expected in cases:
         got = ask(sw.sock, sent)
@@ -192,7 +205,7 @@ def test_every_line_answered(work):
     # Interactive: each answer comes while the connection stays open.
     with connect(sw.sock) as s:
         for _ in range(3):
-            s.sendall(b'show ports\n')
+            s.sendall(b'show port stats all\n')
             check(s.recv(100) == b'ok\n', 'no answer on an open connection')
     check(sw.stop() == 0, 'exit status after SIGTERM')
 
@@ -207,7 +220,7 @@ def test_slow_clients_do_not_hold_others(work):
     def trickle():
         start = time.monotonic()
         try:
-            for byte in b'show ports\n':
+            for byte in b'show port stats all\n':
                 slow.sendall(bytes([byte]))
                 # Not a divisor of COMMAND_S: no byte lands on the deadline itself.
                 time.sleep(1.3)
@@ -221,7 +234,7 @@ def test_slow_clients_do_not_hold_others(work):
     time.sleep(0.2)
     for _ in range(5):
         start = time.monotonic()
-        check(ask(sw.sock, 'show ports\n') == 'ok\n', 'no answer beside slow clients')
+        check(ask(sw.sock, 'show port stats all\n') == 'ok\n', 'no answer beside slow clients')
         took = time.monotonic() - start
         check(took < 0.5, 'an answer took %.1f s beside a slow and an idle client' % took)
         time.sleep(0.3)
@@ -232,7 +245,7 @@ def test_slow_clients_do_not_hold_others(work):
     check(slow_answer['after'] < COMMAND_S + 2,
           'the slow client was cut off after %.1f s' % slow_answer['after'])
     # The idle client is still connected and served.
-    idle.sendall(b'show ports\n')
+    idle.sendall(b'show port stats all\n')
     check(idle.recv(100) == b'ok\n', 'the idle client is not served')
     idle.close()
     check(sw.stop() == 0, 'exit status after SIGTERM')
@@ -241,8 +254,8 @@ def test_slow_clients_do_not_hold_others(work):
 def test_limits(work):
     """An over-long line and one client too many are answered with an error."""
     sw = Switch(work).wait_ready()
-    got = ask(sw.sock, 'show ' + 'x' * 300 + '\n')
-    check(got == 'error: command longer than 255 characters\n', 'long line: got %r' % got)
+    got = ask(sw.sock, 'show ' + 'x' * 1100 + '\n')
+    check(got == 'error: command longer than 1023 characters\n', 'long line: got %r' % got)
     clients = [connect(sw.sock) for _ in range(MAX_CLIENTS)]
     time.sleep(0.3)
     with connect(sw.sock) as extra:
@@ -250,10 +263,186 @@ def test_limits(work):
     check(got.startswith('error: too many clients'), 'client %d got %r' % (MAX_CLIENTS + 1, got))
     clients.pop().close()
     time.sleep(0.3)
-    check(ask(sw.sock, 'show ports\n') == 'ok\n', 'no answer once a client left')
+    check(ask(sw.sock, 'show port stats all\n') == 'ok\n', 'no answer once a client left')
     for c in clients:
         c.close()
     check(sw.stop() == 0, 'exit status after SIGTERM')
+
+
+NULL_PORTS = ['--vdev', 'net_null0', '--vdev', 'net_null1']
+
+
+def rx_packets(sock):
+    """RX-packets of every port, summed, from the JSON answer of show port stats all."""
+    doc = json.loads(ask(sock, 'json show port stats all\n'))
+    check(doc['ok'], 'show port stats all refused: %r' % doc)
+    return sum(p['rx_packets'] for p in doc['reply']['ports'])
+
+
+def test_abusive_clients_do_not_stall_forwarding(work):
+    """A 1 MiB line, a line cut in half, 100 clients at once and one that never reads:
+    each is answered or dropped, and the workers forward on meanwhile."""
+    sw = Switch(work, eal=EAL + NULL_PORTS).wait_ready()
+    before = rx_packets(sw.sock)
+    results = {}
+
+    def megabyte_line():
+        with connect(sw.sock) as s:
+            try:
+                s.sendall(b'show ' + b'x' * (1 << 20) + b'\nshow port stats all\n')
+                s.shutdown(socket.SHUT_WR)
+            except (BrokenPipeError, ConnectionResetError):
+                pass
+            results['long'] = read_all(s)
+
+    def half_line():
+        with connect(sw.sock) as s:
+            s.sendall(b'show port st')
+            results['half'] = read_all(s)  # the switch gives up on it and says so
+
+    def many(i):
+        try:
+            results['many%d' % i] = ask(sw.sock, 'show port stats 0\n')
+        except OSError as e:
+            results['many%d' % i] = 'socket: %s' % e
+
+    def never_reads():
+        # Commands it never reads the answers of: the switch stops reading it, and drops it.
+        with connect(sw.sock) as s:
+            try:
+                s.sendall(b'show port stats all\n' * 20000)
+                time.sleep(COMMAND_S + 2)
+                s.sendall(b'show port stats all\n')
+                results['never'] = 'still connected'
+            except OSError:
+                results['never'] = 'dropped'
+
+    threads = [threading.Thread(target=f) for f in (megabyte_line, half_line, never_reads)]
+    threads += [threading.Thread(target=many, args=(i,)) for i in range(100)]
+    for t in threads:
+        t.start()
+    time.sleep(1)
+    during = rx_packets(sw.sock)
+    for t in threads:
+        t.join(30)
+    check(results.get('long', '').startswith('error: command longer than 1023 characters\n'),
+          'a 1 MiB line: %r' % results.get('long', '')[:200])
+    check(results.get('never') == 'dropped', 'a client that never reads: %r' % results.get('never'))
+    check(results.get('half', '').startswith('error: command not complete within'),
+          'half a line: %r' % results.get('half'))
+    answered = [k for k in results if k.startswith('many') and
+                'NIC statistics for port 0' in results[k] and results[k].endswith('ok\n')]
+    refused = [k for k in results if k.startswith('many') and
+               results[k].startswith('error: too many clients')]
+    check(len(answered) + len(refused) == 100 and answered,
+          '100 clients: %d answered, %d refused, others: %r' % (
+              len(answered), len(refused),
+              [results[k][:80] for k in results if k.startswith('many')
+               and k not in answered and k not in refused][:3]))
+    after = rx_packets(sw.sock)
+    check(before < during < after, 'the workers stalled: rx %d, %d, %d' % (before, during, after))
+    check(sw.alive(), 'switch died')
+    check(sw.stop() == 0, 'exit status after SIGTERM')
+
+
+def test_testpmd_options(work):
+    """--forward-mode, --burst, --rxq, --txq, --rxd, --txd, --nb-cores, as show config fwd and
+    show port info report them."""
+    sw = Switch(work, eal=EAL + NULL_PORTS,
+                args=['--forward-mode', 'io', '--burst', '8', '--rxq', '2', '--txq', '2',
+                      '--rxd', '512', '--txd', '512', '--nb-cores', '1']).wait_ready()
+    config = ask(sw.sock, 'show config fwd\n')
+    check(config.startswith('io packet forwarding - ports=2 - cores=1 - streams=4 - burst=8\n'),
+          'show config fwd: %r' % config)
+    check('RX P=0/Q=1 (socket 0) -> TX P=1/Q=0' in config, 'streams: %r' % config)
+    info = json.loads(ask(sw.sock, 'json show port info 1\n'))['reply']['ports'][0]
+    check(info['nb_rx_queues'] == 2 and info['nb_tx_queues'] == 2, 'queues: %r' % info)
+    check(sw.stop() == 0, 'exit status after SIGTERM')
+    r = run([*EAL, '--', '--burst', '64'])
+    check(r.returncode == 2 and '--burst 64: expected frames per burst, a number in 1..32'
+          in r.stderr, '--burst 64: %d %r' % (r.returncode, r.stderr))
+
+
+def test_cmdline_file(work):
+    """--cmdline-file: its commands run at start; a failing line stops the switch, named."""
+    good = os.path.join(work, 'good.cmds')
+    with open(good, 'w') as f:
+        f.write('# testpmd-style setup\nset fwd macswap\n\nset burst 4\nshow config fwd\n')
+    sw = Switch(work, eal=EAL + NULL_PORTS, args=['--cmdline-file', good]).wait_ready()
+    check(ask(sw.sock, 'show config fwd\n').startswith(
+        'macswap packet forwarding - ports=2 - cores=1 - streams=2 - burst=4\n'),
+        'the file did not run')
+    check('Read CLI commands from ' + good in sw.output(), 'no end-of-file line')
+    check(sw.stop() == 0, 'exit status after SIGTERM')
+    bad = os.path.join(work, 'bad.cmds')
+    with open(bad, 'w') as f:
+        f.write('set fwd io\nset fwd nosuch\nquit\n')
+    r = run([*EAL, *NULL_PORTS, '--', '--control', os.path.join(work, 'c.sock'),
+             '--cmdline-file', bad])
+    check(r.returncode == 2, 'a failing line: exit %d' % r.returncode)
+    check("%s:2: set fwd nosuch\nerror: word 3 'nosuch': expected bridge|io|" % bad in r.stdout,
+          'a failing line: %r' % r.stdout)
+
+
+def test_interactive(work):
+    """-i through a pty: the prompt, tab completion, history, start and stop as testpmd's."""
+    import pty
+    import select
+    pid, fd = pty.fork()
+    if pid == 0:
+        os.execv(SWITCH, [SWITCH, *EAL, *NULL_PORTS, '--', '-i',
+                          '--control', os.path.join(work, 'i.sock')])
+    pending = [b'']
+
+    def until(text, timeout=10):
+        """What the terminal showed up to @text (consumed), within @timeout seconds."""
+        want, end = text.encode(), time.monotonic() + timeout
+        while time.monotonic() < end and want not in pending[0]:
+            if select.select([fd], [], [], 0.2)[0]:
+                try:
+                    pending[0] += os.read(fd, 65536)
+                except OSError:
+                    break
+        shown = pending[0].decode(errors='replace')
+        check(want in pending[0], 'no %r after:\n%s' % (text, shown))
+        cut = pending[0].index(want) + len(want)
+        shown, pending[0] = pending[0][:cut].decode(errors='replace'), pending[0][cut:]
+        return shown
+
+    def line(keys, expect, prompt=True):
+        os.write(fd, keys.encode())
+        out = until(expect)
+        if prompt:
+            until('vduse-netsw> ')
+        return out
+
+    try:
+        until('vduse-netsw> ', 30)
+        # Not forwarding before 'start' (-i without --auto-start): nothing received.
+        out = line('show port stats all\n', 'NIC statistics for port 1')
+        check('RX-packets: 0 ' in out, 'forwarding before start:\n' + out)
+        # Tab completes words and port names.
+        line('show port summ\t', 'show port summary ', prompt=False)
+        line('all\n', 'Number of available ports: 2')
+        line('show port info net_n\t', 'show port info net_null', prompt=False)
+        line('1\n', 'Device name: net_null1')
+        line('start\n', 'bridge packet forwarding - ports=2 - cores=1 - streams=2')
+        # History: the up arrow brings 'start' back.
+        line('\x1b[A\n', 'Packet forwarding already started')
+        out = line('stop\n', 'Accumulated forward statistics for all ports')
+        rx = [int(w.split()[0]) for w in out.split('RX-packets: ')[1:]]
+        check(rx and rx[-1] > 0, 'nothing forwarded between start and stop:\n' + out)
+        line('set fwd nosuch\n', "error: word 3 'nosuch'")
+        os.write(fd, b'\x04')  # Ctrl-D on an empty line: quit, as testpmd
+        _, status = os.waitpid(pid, 0)
+        check(os.WIFEXITED(status) and os.WEXITSTATUS(status) == 0, 'exit status %r' % status)
+    finally:
+        try:
+            os.kill(pid, signal.SIGKILL)
+            os.waitpid(pid, 0)
+        except (ProcessLookupError, ChildProcessError):
+            pass
+        os.close(fd)
 
 
 def test_control_path_in_use(work):
@@ -264,7 +453,7 @@ def test_control_path_in_use(work):
     check(status == 1, 'second switch on the same path: status %d' % status)
     check('in use' in second.output(), 'no "in use" from the second switch:\n'
           + second.output())
-    check(ask(first.sock, 'show ports\n') == 'ok\n', 'the first switch lost its socket')
+    check(ask(first.sock, 'show port stats all\n') == 'ok\n', 'the first switch lost its socket')
     check(first.stop() == 0, 'exit status after SIGTERM')
     check(not os.path.exists(first.sock), 'socket left after a clean exit')
 
@@ -289,7 +478,7 @@ def test_stale_socket_replaced(work):
     stale.bind(path)
     stale.close()
     sw = Switch(work).wait_ready()
-    check(ask(sw.sock, 'show ports\n') == 'ok\n', 'no answer on a replaced stale socket')
+    check(ask(sw.sock, 'show port stats all\n') == 'ok\n', 'no answer on a replaced stale socket')
     check(sw.stop() == 0, 'exit status after SIGTERM')
 
 
@@ -300,7 +489,7 @@ def test_only_own_socket_removed(work):
     second = Switch(work).wait_ready()
     check(first.stop() == 0, 'exit status after SIGTERM')
     check(os.path.exists(second.sock), "the first switch removed the second's socket")
-    check(ask(second.sock, 'show ports\n') == 'ok\n', 'the second switch lost its socket')
+    check(ask(second.sock, 'show port stats all\n') == 'ok\n', 'the second switch lost its socket')
     check(second.stop() == 0, 'exit status after SIGTERM')
 
 
@@ -341,7 +530,7 @@ def test_sighup_ignored_under_nohup(work):
     sw.proc.send_signal(signal.SIGHUP)
     time.sleep(1.5)
     check(sw.alive(), 'switch stopped on an ignored SIGHUP')
-    check(ask(sw.sock, 'show ports\n') == 'ok\n', 'no answer after an ignored SIGHUP')
+    check(ask(sw.sock, 'show port stats all\n') == 'ok\n', 'no answer after an ignored SIGHUP')
     check(sw.stop() == 0, 'exit status after SIGTERM')
 
 
@@ -358,7 +547,7 @@ def test_stdout_reader_gone(work):
         status = proc.poll()
         check(status is None, 'switch died (status %s) writing to a closed stdout' % status)
         try:
-            if ask(sock, 'show ports\n') == 'ok\n':
+            if ask(sock, 'show port stats all\n') == 'ok\n':
                 break
         except OSError:
             pass
