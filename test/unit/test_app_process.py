@@ -345,6 +345,148 @@ def test_abusive_clients_do_not_stall_forwarding(work):
     check(sw.stop() == 0, 'exit status after SIGTERM')
 
 
+def bpf_object():
+    """config/bpf's example program, as the build made it, or None."""
+    build = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(SWITCH))))
+    path = os.path.join(build, 'config', 'bpf', 'drop_udp_5001.o')
+    return path if os.path.exists(path) else None
+
+
+def every_command(work):
+    """(command, check of its JSON reply or None) for every command of the table but quit."""
+    pcap = os.path.join(work, 'cap.pcapng')
+    info = lambda r: r['ports'][0]
+    rows = [
+        ('help', lambda r: len(r['commands']) >= 40),
+        ('help show port', lambda r: all(c['command'].startswith('show port')
+                                         for c in r['commands']) and len(r['commands']) == 4),
+        ('show port summary all', lambda r: r['nb_ports'] == 2 and
+         [p['name'] for p in r['ports']] == ['net_null0', 'net_null1']),
+        ('show port info 0', lambda r: info(r)['name'] == 'net_null0' and
+         info(r)['nb_rx_queues'] == 1 and info(r)['started'] and info(r)['vlan_mode'] == 'trunk'),
+        ('show port stats all', lambda r: len(r['ports']) == 2 and r['ports'][0]['rx_packets'] > 0),
+        ('show port xstats 1', lambda r: 'rx_good_packets' in info(r)['xstats']),
+        ('clear port stats all', None),
+        ('show fwd stats all', lambda r: r['accumulated']['rx_packets'] > 0),
+        ('show config fwd', lambda r: r['engine'] == 'bridge' and r['nb_streams'] == 2),
+        ('stop', lambda r: len(r['ports']) == 2 and 'accumulated' in r),
+        ('start tx_first', lambda r: r['engine'] == 'bridge'),
+        ('stop', None),
+        ('start', lambda r: r['nb_ports'] == 2),
+        ('set fwd io', lambda r: r['engine'] == 'io'),
+        ('set burst 16', None),
+        ('show config fwd', lambda r: r['engine'] == 'io' and r['burst'] == 16),
+        ('set fwd bridge', None),
+        # net_null has no receive filter to switch (host-bridge-vlan tests a real one).
+        ('show port info 0', lambda r: info(r)['promiscuous'] is True),
+        ('port stop 1', None),
+        ('show port info 1', lambda r: info(r)['started'] is False),
+        ('port start 1', None),
+        ('show port info 1', lambda r: info(r)['started'] is True),
+        # net_null cannot set its link (the guest tests set a VDUSE port's).
+        ('show port info 0', lambda r: info(r)['link_up'] is True),
+        ('vlan set access 1 20', None),
+        ('show port info 1', lambda r: info(r)['vlan_mode'] == 'access' and
+         info(r)['access_vlan'] == 20),
+        ('vlan set trunk 1 10,20-22', None),
+        ('vlan set native 1 5', None),
+        ('show port info 1', lambda r: info(r)['trunk'] == [10, 20, 21, 22] and
+         info(r)['native_vlan'] == 5),
+        ('vlan set trunk 1 all', None),
+        ('show port info 1', lambda r: info(r)['trunk'] == ['all'] and info(r)['native_vlan'] == 5),
+        # Stopped, the table learns nothing from net_null's recycled frames meanwhile.
+        ('stop', None),
+        ('clear mac table', None),
+        ('mac add 10 02:00:00:00:00:01 net_null0', None),
+        ('show mac table', lambda r: r['nb_entries'] == 1 and r['entries'][0]['static'] and
+         r['entries'][0]['port'] == 'net_null0' and r['entries'][0]['mac'] == '02:00:00:00:00:01'),
+        ('show mac table vlan 10', lambda r: r['nb_entries'] == 1),
+        ('show mac table vlan 11', lambda r: r['nb_entries'] == 0),
+        ('mac del 10 02:00:00:00:00:01', None),
+        ('show mac table', lambda r: r['nb_entries'] == 0),
+        ('set mac aging 60', None),
+        ('set mac limit 100', lambda r: r['evicted'] == 0),
+        ('show mac stats', lambda r: r['aging_time'] == 60 and r['limit'] == 100),
+        ('mac add 0 02:00:00:00:00:02 1', None),
+        ('clear mac table port 1', lambda r: r['flushed'] == 1),
+        ('clear mac table', lambda r: r['flushed'] == 0),
+        ('start', None),
+        ('show workers', lambda r: len(r['workers']) == 1 and len(r['workers'][0]['rx_queues']) == 2),
+        ('capture', lambda r: r['capture']['state'] == 'none'),
+        ('capture start net_null0 rx %s snaplen 64' % pcap,
+         lambda r: r['capture']['state'] == 'running' and r['capture']['snaplen'] == 64),
+        ('capture status', lambda r: r['capture']['state'] == 'running'),
+        ('capture stop', lambda r: r['capture']['state'] == 'stopped' and
+         r['capture']['written'] > 0),
+        ('port add ethdev net_null2', None),
+        ('show port summary all', lambda r: r['nb_ports'] == 3),
+        ('port del net_null2', None),
+        ('show port summary all', lambda r: r['nb_ports'] == 2),
+    ]
+    obj = bpf_object()
+    if obj is not None:
+        rows += [('bpf-load rx 0 0 J ' + obj, lambda r: r['port'] == 'net_null0' and
+                  r['queue'] == 0),
+                 ('bpf-unload rx 0 0', None)]
+    return rows
+
+
+def test_every_command(work):
+    """Every command through vduse-netsw-ctl --json (values asserted), the socket in text
+    (each answer ends in ok), and a --cmdline-file (the switch runs them all, then quits)."""
+    sw = Switch(work, eal=EAL + NULL_PORTS).wait_ready()
+    rows = every_command(work)
+    for command, test in rows:
+        r = ctl(['--socket', sw.sock, '--json', *command.split()])
+        check(r.returncode == 0, '--json %s: exit %d: %r %r' % (command, r.returncode, r.stdout,
+                                                                r.stderr))
+        reply = json.loads(r.stdout)['reply']
+        check(test is None or test(reply), '--json %s: %r' % (command, reply))
+        if command == 'clear port stats all':
+            # Counted from zero again: far fewer than before.
+            after = rx_packets(sw.sock)
+            check(after < rows_rx[0], 'clear port stats: %d then %d' % (rows_rx[0], after))
+        if command.startswith('show port stats all'):
+            rows_rx = [sum(p['rx_packets'] for p in reply['ports'])]
+        if command == 'port stop 1':
+            one = lambda: json.loads(ask(sw.sock, 'json show port stats 1\n'))['reply']['ports'][0]
+            first = one()['rx_packets']
+            time.sleep(0.2)
+            check(one()['rx_packets'] == first, 'a stopped port is still polled')
+    # Refused, with the reason and nothing changed.
+    for command, reason in (('port add vduse p9', 'port add: '),
+                            ('set promisc 0 off', 'Operation not supported'),
+                            ('set link-down port 0', 'cannot set the link down'),
+                            ('set mac limit 100000', 'the table holds at most 8192 entries'),
+                            ('vlan set trunk 1 10,5000', "VLAN '5000' is not in 1..4094"),
+                            ('bpf-unload rx 0 0', 'no program on net_null0 rx queue 0')):
+        r = ctl(['--socket', sw.sock, '--json', *command.split()])
+        doc = json.loads(r.stdout) if r.stdout else {}
+        check(r.returncode == 1 and doc.get('ok') is False and reason in doc.get('error', '') +
+              ' '.join(doc.get('messages', [])), '%s: %d %r' % (command, r.returncode, r.stdout))
+    check(json.loads(ask(sw.sock, 'json show mac stats\n'))['reply']['limit'] == 100,
+          'a refused limit changed the limit')
+    check(subprocess.run(['tcpdump', '-r', os.path.join(work, 'cap.pcapng')],
+                         capture_output=True).returncode == 0 if shutil.which('tcpdump') else True,
+          'tcpdump cannot read the capture')
+    # Text, on one connection: every answer ends in ok.
+    os.unlink(os.path.join(work, 'cap.pcapng'))
+    text = ask(sw.sock, ''.join(c + '\n' for c, _ in rows))
+    oks = text.split('\n').count('ok')
+    check(oks == len(rows) and 'error:' not in text, 'text: %d of %d ok: %s' % (
+        oks, len(rows), [l for l in text.split('\n') if l.startswith('error')][:3]))
+    check(sw.stop() == 0, 'exit status after SIGTERM')
+    # The command file: all of them, then quit ends the switch with status 0.
+    os.unlink(os.path.join(work, 'cap.pcapng'))
+    cmds = os.path.join(work, 'all.cmds')
+    with open(cmds, 'w') as f:
+        f.write(''.join(c + '\n' for c, _ in rows) + 'quit\n')
+    r = run([*EAL, *NULL_PORTS, '--', '--control', os.path.join(work, 'f.sock'),
+             '--cmdline-file', cmds], timeout=60)
+    check(r.returncode == 0 and 'Read CLI commands from ' + cmds in r.stdout and
+          'error:' not in r.stdout, 'command file: exit %d: %s' % (r.returncode, r.stdout[-2000:]))
+
+
 def test_testpmd_options(work):
     """--forward-mode, --burst, --rxq, --txq, --rxd, --txd, --nb-cores, as show config fwd and
     show port info report them."""

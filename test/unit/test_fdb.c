@@ -359,6 +359,50 @@ static void test_limit_evicts_the_biggest_port_oldest_first(void **state)
 	assert_int_equal(stats(fdb).evicted, 1);
 }
 
+/* A lower limit evicts at once (the biggest port's oldest first); static entries stay. */
+static void test_set_max_entries(void **state)
+{
+	struct env *e = *state;
+	struct fdb *fdb = make(e, 100, 256);
+	struct rte_ether_addr mac = {{0x02, 0, 0, 0, 0x7f, 0x01}};
+	uint16_t port;
+
+	assert_int_equal(fdb_get_size(fdb), 100);
+	assert_int_equal(fdb_get_max_entries(fdb), 100);
+	assert_int_equal(fdb_add_static(fdb, 0, &mac, 4), 0);
+	for (uint32_t i = 0; i < 10; i++)
+		learn(fdb, 0, 100 + i, 1);
+	for (uint32_t i = 0; i < 30; i++)
+		learn(fdb, 0, 200 + i, 2);
+	fdb_sync(fdb);
+	assert_int_equal(stats(fdb).entries, 41);
+
+	assert_int_equal(fdb_set_max_entries(fdb, 0), -EINVAL);
+	assert_int_equal(fdb_set_max_entries(fdb, 101), -EINVAL);
+	assert_int_equal(fdb_get_max_entries(fdb), 100);
+	/* 41 down to 20: port 2 (30) pays until it is no longer the biggest, then turns. */
+	assert_int_equal(fdb_set_max_entries(fdb, 20), 21);
+	assert_int_equal(fdb_get_max_entries(fdb), 20);
+	assert_int_equal(stats(fdb).entries, 20);
+	assert_int_equal(stats(fdb).evicted, 21);
+	assert_int_equal(port_of(fdb, 0, 200), -ENOENT);
+	assert_int_equal(port_of(fdb, 0, 229), 2);
+	assert_int_equal(fdb_lookup(fdb, 0, &mac, &port), 0);
+	assert_int_equal(port, 4);
+	/* Learning past the new limit evicts too; raised again, the table grows again. */
+	learn(fdb, 0, 300, 3);
+	fdb_sync(fdb);
+	assert_int_equal(stats(fdb).entries, 20);
+	assert_int_equal(fdb_set_max_entries(fdb, 100), 0);
+	learn(fdb, 0, 301, 3);
+	fdb_sync(fdb);
+	assert_int_equal(stats(fdb).entries, 21);
+	/* Only static entries past the limit: they stay. */
+	assert_int_equal(fdb_set_max_entries(fdb, 1), 20);
+	assert_int_equal(stats(fdb).entries, 1);
+	assert_int_equal(stats(fdb).static_entries, 1);
+}
+
 static void test_flush_port(void **state)
 {
 	struct env *e = *state;
@@ -1077,6 +1121,7 @@ int main(int argc, char **argv)
 		T(test_vlan_isolation),
 		T(test_limit_evicts_from_the_flooding_port),
 		T(test_limit_evicts_the_biggest_port_oldest_first),
+		T(test_set_max_entries),
 		T(test_flush_port),
 		T(test_static_entries),
 		T(test_walk),
