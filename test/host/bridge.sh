@@ -172,7 +172,30 @@ vlan)
 	ping_fails 1 3
 	control "show port info net_af_packet2" | grep -q 'VLAN mode: access vlan 20' || fail "show port info: $(control "show port info 2")"
 	echo "ok: access VLANs 10 and 20 isolated"
+	# At run time: 3 joins VLAN 10, then goes back to 20.
+	control "vlan set access net_af_packet2 10" | grep -qx ok || fail "vlan set access"
+	ping_ok 1 3
+	control "vlan set access 2 20" | grep -qx ok || fail "vlan set access back"
+	ping_fails 1 3
+	ping_ok 1 2
+	echo "ok: vlan set access moves a port between VLANs while the switch runs"
+	# Promiscuous mode reaches the interface under net_af_packet0.
+	ip link show "$tag-h1" | grep -q PROMISC || fail "$tag-h1 not promiscuous at start"
+	control "set promisc net_af_packet0 off" | grep -qx ok || fail "set promisc off"
+	ip link show "$tag-h1" | grep -q PROMISC && fail "$tag-h1 still promiscuous"
+	control "show port info 0" | grep -q 'Promiscuous mode: disabled' || fail "show port info: promisc"
+	control "set promisc all on" | grep -qx ok || fail "set promisc all on"
+	ip link show "$tag-h1" | grep -q PROMISC || fail "$tag-h1 not promiscuous again"
+	echo "ok: set promisc off and on reach the interface"
+	# A stopped port neither receives nor sends; started, it forwards again.
+	control "port stop net_af_packet1" | grep -qx ok || fail "port stop"
+	ping_fails 1 2
+	control "port start net_af_packet1" | grep -qx ok || fail "port start"
+	ping_ok 1 2
+	echo "ok: port stop and port start"
 	stop_switch
+	# What follows counts on ARP: forget what the pings above resolved.
+	for i in 1 2 3; do in_ns "$i" ip neigh flush all; done
 	# 3 becomes a trunk of 10 and 20 (the host may have no 802.1Q netdevs:
 	# tagged frames are sent and read with AF_PACKET).
 	start_switch --port "net_af_packet0,vlan=10" --port "net_af_packet1,vlan=20" \
