@@ -11,7 +11,7 @@ export DEBIAN_FRONTEND=noninteractive
 
 packages=(
 	build-essential pkg-config meson ninja-build clang llvm lld
-	libdpdk-dev dpdk dpdk-dev libnuma-dev libbpf-dev libxdp-dev libpcap-dev libcmocka-dev libjansson-dev
+	libdpdk-dev dpdk dpdk-dev libnuma-dev libpcap-dev libcmocka-dev libjansson-dev
 	libclang-rt-14-dev
 	qemu-system-x86 busybox-static cpio kmod iproute2 procps
 	linux-image-amd64 linux-headers-amd64

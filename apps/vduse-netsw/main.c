@@ -192,8 +192,12 @@ static struct vns_control *open_control(const struct vns_options *opts, bool *fa
 		return control;
 	}
 	/* The default's directory is the state directory's default; root made it 0755. */
-	if (mkdir(VNS_STATE_DIR, 0755) < 0 && errno != EEXIST)
+	if (mkdir(VNS_STATE_DIR, 0755) < 0 && errno != EEXIST) {
+		VNS_LOG(WARNING,
+			"vduse-netsw: serving no control socket: %s: %s (give --control PATH)",
+			VNS_STATE_DIR, strerror(errno));
 		return NULL;
+	}
 	control = vns_control_open(VNS_CONTROL_DEFAULT, VNS_NO_GROUP);
 	if (control == NULL)
 		VNS_LOG(WARNING, "vduse-netsw: serving no control socket (give --control PATH)");
