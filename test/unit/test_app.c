@@ -199,6 +199,42 @@ static void test_parse_help(void **state)
 	assert_int_equal(o.control_gid, VNS_NO_GROUP);
 }
 
+static void test_parse_testpmd_options(void **state)
+{
+	static const char *const bad[] = {
+		"--control /x --burst 0",      "--control /x --burst 33",  "--control /x --rxq 17",
+		"--control /x --nb-cores 0",   "--control /x --rxd 70000", "--control /x --txd -1",
+		"--control /x --cmdline-file",
+	};
+	static struct vns_options o;
+
+	(void)state;
+	assert_int_equal(
+		parse("-i --auto-start --tx-first --forward-mode io --burst 8 --nb-cores 2 "
+		      "--rxq 2 --txq 4 --rxd 512 --txd 1024 --cmdline-file /etc/x.cmds",
+		      &o),
+		0);
+	assert_true(o.interactive);
+	assert_true(o.auto_start);
+	assert_true(o.tx_first);
+	assert_string_equal(o.fwd, "io");
+	assert_int_equal(o.burst, 8);
+	assert_int_equal(o.nb_cores, 2);
+	assert_int_equal(o.nb_rxq, 2);
+	assert_int_equal(o.nb_txq, 4);
+	assert_int_equal(o.nb_rxd, 512);
+	assert_int_equal(o.nb_txd, 1024);
+	assert_string_equal(o.cmdline_file, "/etc/x.cmds");
+	/* testpmd's defaults: a full burst, every core, the PMD's ring sizes. */
+	assert_int_equal(parse("--interactive", &o), 0);
+	assert_true(o.interactive);
+	assert_false(o.auto_start);
+	assert_int_equal(o.burst, VNS_BURST);
+	assert_int_equal(o.nb_cores, 0);
+	assert_int_equal(o.nb_rxd, 0);
+	expect_refused(bad, sizeof(bad) / sizeof(bad[0]));
+}
+
 static void test_parse_rejects_bad_input(void **state)
 {
 	static const char *const bad[] = {
@@ -573,6 +609,7 @@ int main(void)
 		cmocka_unit_test(test_parse_vduse_specs),
 		cmocka_unit_test(test_parse_offloads),
 		cmocka_unit_test(test_parse_rejects_bad_input),
+		cmocka_unit_test(test_parse_testpmd_options),
 		cmocka_unit_test(test_parse_rejects_bad_names_and_macs),
 		cmocka_unit_test(test_parse_netns_forms),
 		cmocka_unit_test(test_netns_open),

@@ -25,6 +25,17 @@ static int each_port(struct vns_cmd_ctx *c, const char *name,
 	return ret;
 }
 
+/* each_port() over "all|PORT", its descriptions in a list "ports". */
+static int list_ports(struct vns_cmd_ctx *c, int (*fn)(struct vns_cmd_ctx *c, struct vns_port *vp))
+{
+	int ret;
+
+	vns_reply_list(c->r, "ports", NULL);
+	ret = each_port(c, "all|PORT", fn);
+	vns_reply_close(c->r, NULL);
+	return ret;
+}
+
 /* The VLAN mode, as the options write it: "access 10", "trunk all native 5", "trunk 10,20". */
 static void vlan_describe(struct vns_reply *r, const struct vns_port_vlan *v)
 {
@@ -120,12 +131,7 @@ static int port_info(struct vns_cmd_ctx *c, struct vns_port *vp)
 
 static int cmd_show_info(struct vns_cmd_ctx *c)
 {
-	int ret;
-
-	vns_reply_list(c->r, "ports", NULL);
-	ret = each_port(c, "all|PORT", port_info);
-	vns_reply_close(c->r, NULL);
-	return ret;
+	return list_ports(c, port_info);
 }
 
 static int port_stats(struct vns_cmd_ctx *c, struct vns_port *vp)
@@ -136,12 +142,7 @@ static int port_stats(struct vns_cmd_ctx *c, struct vns_port *vp)
 
 static int cmd_show_stats(struct vns_cmd_ctx *c)
 {
-	int ret;
-
-	vns_reply_list(c->r, "ports", NULL);
-	ret = each_port(c, "all|PORT", port_stats);
-	vns_reply_close(c->r, NULL);
-	return ret;
+	return list_ports(c, port_stats);
 }
 
 static int port_xstats(struct vns_cmd_ctx *c, struct vns_port *vp)
@@ -151,12 +152,7 @@ static int port_xstats(struct vns_cmd_ctx *c, struct vns_port *vp)
 
 static int cmd_show_xstats(struct vns_cmd_ctx *c)
 {
-	int ret;
-
-	vns_reply_list(c->r, "ports", NULL);
-	ret = each_port(c, "all|PORT", port_xstats);
-	vns_reply_close(c->r, NULL);
-	return ret;
+	return list_ports(c, port_xstats);
 }
 
 static int port_clear(struct vns_cmd_ctx *c, struct vns_port *vp)
