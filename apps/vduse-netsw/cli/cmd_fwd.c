@@ -116,6 +116,12 @@ static int cmd_show_fwd_stats(struct vns_cmd_ctx *c)
 	return 0;
 }
 
+static int cmd_clear_fwd_stats(struct vns_cmd_ctx *c)
+{
+	vns_stats_fwd_begin(c->sw);
+	return 0;
+}
+
 static int cmd_show_config(struct vns_cmd_ctx *c)
 {
 	describe_config(c->r, c->sw);
@@ -150,6 +156,7 @@ static const struct vns_cmd fwd_cmds[] = {
 	{"stop", "stop forwarding; show what each port forwarded since start", cmd_stop},
 	{"show fwd stats all", "what each port forwarded since start, and the totals",
 	 cmd_show_fwd_stats},
+	{"clear fwd stats all", "count what the ports forward from now on", cmd_clear_fwd_stats},
 	{"show config fwd", "the engine, and each lcore's receive queues and where they go",
 	 cmd_show_config},
 	{"set fwd ENGINE", "the forwarding engine, from the next burst on", cmd_set_fwd},
