@@ -59,7 +59,7 @@ ip netns exec red ping -c 2 -i 0.3 10.10.0.3
 ip netns exec blue ping -c 2 -i 0.3 10.10.0.3
 
 step "the ports and the MAC table the bridge learned (control socket)"
-printf 'show ports\nshow fdb\n' | socat -t 5 - "UNIX-CONNECT:$ctl"
+printf 'show port summary all\nshow mac table\n' | socat -t 5 - "UNIX-CONNECT:$ctl"
 
 step "the switch is killed (SIGKILL) and started again: it takes the devices back"
 ifindex=$(ip netns exec red cat /sys/class/net/eth0/ifindex)
@@ -69,9 +69,9 @@ start_switch
 echo "red's eth0: ifindex $ifindex before, $(ip netns exec red cat /sys/class/net/eth0/ifindex) after"
 ip netns exec red ping -c 3 -i 0.3 10.10.0.2
 
-step "switch counters (control socket: show stats)"
-echo "show stats" | socat -t 5 - "UNIX-CONNECT:$ctl"
-echo "show fdb" | socat -t 5 - "UNIX-CONNECT:$ctl"
+step "switch counters (control socket: show port stats all)"
+echo "show port stats all" | socat -t 5 - "UNIX-CONNECT:$ctl"
+echo "show mac table" | socat -t 5 - "UNIX-CONNECT:$ctl"
 
 step "SIGTERM: the switch detaches and destroys its devices"
 kill -TERM "$sw_pid"

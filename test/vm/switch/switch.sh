@@ -132,10 +132,10 @@ uso_transfer() {
 	ip netns exec left "$udp_gso" send 10.0.0.2 9000 1200 30000 $count || fail "udp-gso send"
 	wait "$rx" || rc=$?
 	cat "$work/uso.out"
-	[ "$rc" -eq 0 ] || { control "show stats"; fail "datagrams lost or damaged"; }
+	[ "$rc" -eq 0 ] || { control "show port stats all"; fail "datagrams lost or damaged"; }
 	tx1=$(netdev_stat left tx_packets)
 	rx1=$(netdev_stat right rx_packets)
-	segs=$(control "show xstats $b" | awk '/^tx_gso_segments:/ { print $2 }')
+	segs=$(control "show port xstats $b" | awk '/^tx_gso_segments:/ { print $2 }')
 	# GSO frames left the sender's driver whole: about one frame per send.
 	[ $((tx1 - tx0)) -lt $((2 * count)) ] ||
 		fail "$((tx1 - tx0)) frames sent for $count sends: no USO from the driver"
@@ -172,7 +172,7 @@ relaunch_switch() {
 	grep -q "^port $1: taken back" "$work/switch.log" || fail "$1 was not taken back"
 	grep -q "^port $2: taken back" "$work/switch.log" || fail "$2 was not taken back"
 	for _ in $(seq 200); do
-		rx=$(control "show stats" | awk '/RX-packets:/ { n += $2 } END { print n + 0 }')
+		rx=$(control "show port stats all" | awk '/RX-packets:/ { n += $2 } END { print n + 0 }')
 		[ "$rx" -gt 0 ] && break
 		sleep 0.05
 	done
@@ -267,7 +267,7 @@ nic_setup() {
 
 # fdb_port MAC [VLAN]: the port the switch's MAC table has for MAC.
 fdb_port() {
-	control "show fdb" | awk -v m="$1" -v v="${2:-0}" '$1 == v && $2 == m { print $3 }'
+	control "show mac table" | awk -v m="$1" -v v="${2:-0}" '$1 == v && $2 == m { print $3 }'
 }
 
 # bridge_three PMD: two VDUSE ports and the NIC through PMD (net_af_packet or
@@ -283,12 +283,12 @@ bridge_three() {
 	ip netns exec left ping -c 3 -i 0.2 -W 3 10.0.0.3 >/dev/null || fail "left cannot ping the NIC side"
 	ip netns exec nic ping -c 3 -i 0.2 -W 3 10.0.0.2 >/dev/null || fail "the NIC side cannot ping right"
 	echo "ok: left, right and the NIC side ($pmd) reach each other"
-	[ "$(fdb_port 02:00:00:00:00:01)" = p0 ] || fail "left's MAC not on p0: $(control show fdb)"
-	[ "$(fdb_port 02:00:00:00:00:02)" = p1 ] || fail "right's MAC not on p1: $(control show fdb)"
-	[ "$(fdb_port 02:00:00:00:00:03)" = "${pmd}0" ] || fail "the NIC side's MAC not on ${pmd}0: $(control show fdb)"
-	echo "ok: MAC table: $(control show fdb | awk 'NR > 1 && NF >= 3 { printf "%s on %s; ", $2, $3 }')"
+	[ "$(fdb_port 02:00:00:00:00:01)" = p0 ] || fail "left's MAC not on p0: $(control show mac table)"
+	[ "$(fdb_port 02:00:00:00:00:02)" = p1 ] || fail "right's MAC not on p1: $(control show mac table)"
+	[ "$(fdb_port 02:00:00:00:00:03)" = "${pmd}0" ] || fail "the NIC side's MAC not on ${pmd}0: $(control show mac table)"
+	echo "ok: MAC table: $(control show mac table | awk 'NR > 1 && NF >= 3 { printf "%s on %s; ", $2, $3 }')"
 	transfer 64 left nic 10.0.0.3
-	control "show xstats ${pmd}0" | grep -E 'tx_gso_segments|tx_csum_software' | tr '\n' ' '
+	control "show port xstats ${pmd}0" | grep -E 'tx_gso_segments|tx_csum_software' | tr '\n' ' '
 	echo
 	# A VDUSE port added and removed at run time while left talks to the
 	# NIC side: its netdev comes and goes, and not a frame of theirs is lost.
@@ -308,7 +308,9 @@ bridge_three() {
 	B_OPTS=vlan=20 SWITCH_OPTS="--port ${pmd}0,vlan=10" start_switch p0,vlan=10 p1
 	ip netns exec left ping -c 3 -i 0.2 -W 3 10.0.0.3 >/dev/null || fail "VLAN 10: left cannot ping the NIC side"
 	ip netns exec left ping -c 2 -i 0.2 -W 1 10.0.0.2 >/dev/null 2>&1 && fail "left reaches right across VLANs"
-	[ "$(fdb_port 02:00:00:00:00:01 10)" = p0 ] || fail "left's MAC not in VLAN 10: $(control show fdb)"
+	[ "$(fdb_port 02:00:00:00:00:01 10)" = p0 ] || fail "left's MAC not in VLAN 10: $(control show mac table)"
+	control "show port info p1" | grep -qx 'VLAN mode: access vlan 20' ||
+		fail "p1 not an access port of VLAN 20: $(control show port info p1)"
 	echo "ok: a ping inside VLAN 10 passes, one from VLAN 10 to VLAN 20 fails"
 	stop_switch
 	unset EAL_OPTS
@@ -333,7 +335,7 @@ case "$mode" in
 ping)
 	start_switch p0 p1
 	ping_both_ways
-	control "show stats" | grep -q 'RX-packets' || fail "no stats from the control socket"
+	control "show port stats all" | grep -q 'RX-packets' || fail "no stats from the control socket"
 	stop_switch
 	;;
 transfer)
@@ -362,16 +364,21 @@ jumbo)
 	;;
 link)
 	start_switch p0 p1
-	control "link p1 down" | grep -qx ok || fail "link down refused"
+	control "set link-down port p1" | grep -qx ok || fail "link down refused"
 	sleep 1
 	ip -n right link show eth0 | grep -q NO-CARRIER || fail "no NO-CARRIER after link down"
+	control "show port info p1" | grep -qx 'Link status: down' ||
+		fail "the switch shows p1's link up: $(control show port info p1)"
 	echo "ok: link down seen as NO-CARRIER"
-	control "link p1 up" | grep -qx ok || fail "link up refused"
+	control "set link-up port p1" | grep -qx ok || fail "link up refused"
 	sleep 1
 	ip -n right link show eth0 | grep -q LOWER_UP || fail "no LOWER_UP after link up"
+	control "show port info p1" | grep -qx 'Link status: up' ||
+		fail "the switch shows p1's link down: $(control show port info p1)"
 	echo "ok: link up seen as LOWER_UP"
 	ping_both_ways
-	control "link nosuch down" | grep -q '^error: no port' || fail "bad port not refused"
+	out=$(control "set link-down port nosuch")
+	grep -q "^error: word 4 'nosuch': expected PORT" <<<"$out" || fail "bad port not refused: $out"
 	stop_switch
 	;;
 kill)
@@ -425,12 +432,12 @@ hup)
 	python3 -c 'import socket, sys
 s = socket.socket(socket.AF_UNIX)
 s.connect(sys.argv[1])
-s.sendall(b"show stats\n")
+s.sendall(b"show port stats all\n")
 s.close()' "$ctl"
 	kill -CONT "$sw_pid"
 	sleep 0.5
 	kill -0 "$sw_pid" 2>/dev/null || fail "switch died when a client left before its answer"
-	control "show ports" | grep -qx ok || fail "no answer after a client left"
+	control "show port summary all" | grep -qx ok || fail "no answer after a client left"
 	echo "ok: a client gone before its answer costs only the answer"
 	# SIGHUP: the terminal that started the switch went away.
 	stop_switch HUP
@@ -530,6 +537,8 @@ reconnect-stale)
 	grep -q 'does not describe it' "$work/orphan.log" ||
 		fail "no clear error for a device without state file: $(cat "$work/orphan.log")"
 	[ -c /dev/vduse/p1 ] || fail "the refused device was removed"
+	# Without --control it served the default socket, in the state directory: gone with it.
+	[ -e /run/vduse-netsw/control.sock ] && fail "the default control socket was left behind"
 	echo "ok: a device without state file refused and left alone"
 	SWITCH_OPTS=--fresh start_switch p0 p1
 	ping_both_ways
