@@ -319,7 +319,8 @@ static int row_compile(struct row *rw, const struct vns_cmd *cmd)
 		if (rw->words[n] == NULL)
 			goto fail;
 		rw->nb_tokens = ++n;
-		rw->inst->tokens[n - 1] = token_of(w, save == NULL || *save == '\0');
+		/* The row's copy: a "..." token keeps its word, and @grammar is freed below. */
+		rw->inst->tokens[n - 1] = token_of(rw->words[n - 1], save == NULL || *save == '\0');
 		if (rw->inst->tokens[n - 1] == NULL)
 			goto fail;
 	}

@@ -81,6 +81,30 @@ static void vtext(struct vns_reply *r, const char *fmt, va_list ap)
 			fprintf((r)->text, fmt, v); \
 	} while (0)
 
+/*
+ * A JSON string of @s. jansson takes UTF-8 only, but a line may hold any
+ * bytes, and an error echoes its words: rather than lose the value, the
+ * bytes of a string that is not UTF-8 that are not ASCII become '?'.
+ */
+static json_t *json_text(const char *s)
+{
+	json_t *v = json_string(s);
+	char *copy;
+	size_t i;
+
+	if (v != NULL || s == NULL)
+		return v;
+	copy = strdup(s);
+	if (copy == NULL)
+		return NULL;
+	for (i = 0; copy[i] != '\0'; i++)
+		if ((unsigned char)copy[i] >= 0x80)
+			copy[i] = '?';
+	v = json_string(copy);
+	free(copy);
+	return v;
+}
+
 /* Put @v (a new reference) under @key in the innermost container. */
 static void put(struct vns_reply *r, const char *key, json_t *v)
 {
@@ -175,7 +199,7 @@ void vns_reply_str(struct vns_reply *r, const char *key, const char *fmt, const 
 	if (r->form == VNS_REPLY_TEXT)
 		text_value(r, fmt, v);
 	else
-		put(r, key, json_string(v));
+		put(r, key, json_text(v));
 }
 
 void vns_reply_bool(struct vns_reply *r, const char *key, const char *fmt, bool v, const char *yes,
@@ -242,7 +266,7 @@ static json_t *messages(struct vns_reply *r)
 		return list;
 	for (line = strtok_r(r->said_buf, "\n", &save); line != NULL;
 	     line = strtok_r(NULL, "\n", &save))
-		json_array_append_new(list, json_string(line));
+		json_array_append_new(list, json_text(line));
 	return list;
 }
 
@@ -266,7 +290,7 @@ int vns_reply_write(struct vns_reply *r, FILE *out, bool ok_line)
 	if (doc == NULL)
 		return -1;
 	if (r->error != NULL)
-		json_object_set_new(doc, "error", json_string(r->error));
+		json_object_set_new(doc, "error", json_text(r->error));
 	/* One line: a client reads the answer up to its newline. */
 	ret = json_dumpf(doc, out, JSON_COMPACT | JSON_PRESERVE_ORDER | JSON_ENSURE_ASCII);
 	json_decref(doc);
