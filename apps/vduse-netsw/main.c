@@ -230,13 +230,15 @@ static void main_loop(const struct vns_options *opts, struct vns_control *contro
 	}
 }
 
-/* Forward at once, or wait for "start" (-i without --auto-start), as testpmd does. */
+/*
+ * Forward at once, or wait for "start" (-i without --auto-start), as testpmd
+ * does; a command file may have started already.
+ */
 static void initial_forwarding(const struct vns_options *opts)
 {
 	unsigned int i;
 
-	sw.burst = opts->burst;
-	if (opts->interactive && !opts->auto_start)
+	if (sw.forwarding || (opts->interactive && !opts->auto_start))
 		return;
 	vns_stats_fwd_begin(&sw);
 	for (i = 0; i < sw.nb_workers; i++)
@@ -319,19 +321,23 @@ int main(int argc, char **argv)
 	}
 	if (vns_telemetry_init(&sw) < 0)
 		goto close_ports;
-	initial_forwarding(&opts);
+	sw.burst = opts.burst;
 	/* Every worker runs, with or without queues: ports may come at run time. */
 	for (i = 0; i < sw.nb_workers; i++)
 		rte_eal_remote_launch(vns_worker_main, &sw.workers[i], sw.workers[i].lcore_id);
-	VNS_LOG(INFO,
-		"vduse-netsw: %s (%s) on %u worker lcore(s); SIGINT, SIGTERM or SIGHUP to "
-		"stop",
-		sw.forwarding ? "forwarding" : "ready, forwarding after 'start'", sw.engine->name,
-		sw.nb_workers);
 	status = 0;
+	/* As testpmd: the file's settings hold from the first frame forwarded. */
 	if (opts.cmdline_file[0] != '\0' && vns_cli_run_file(opts.cmdline_file, &sw, stdout) < 0) {
 		sw.stop = true;
 		status = 2;
+	}
+	if (!sw.stop) {
+		initial_forwarding(&opts);
+		VNS_LOG(INFO,
+			"vduse-netsw: %s (%s) on %u worker lcore(s); SIGINT, SIGTERM or SIGHUP "
+			"to stop",
+			sw.forwarding ? "forwarding" : "ready, forwarding after 'start'",
+			sw.engine->name, sw.nb_workers);
 	}
 	if (opts.interactive && !sw.stop) {
 		cli = vns_interactive_open(&sw);

@@ -24,7 +24,7 @@ void vns_usage(FILE *out, const char *prog)
 	fprintf(out,
 		"usage: %s [EAL options] -- --vduse "
 		"NAME[,mac=MAC][,mtu=N][,netns=NS][,ifname=IF][,offloads=LIST] ...\n"
-		"          [--no-hugepages] [--packed-ring] [--queue-size N] [--stats-period "
+		"          [--[no-]hugepages] [--packed-ring] [--queue-size N] [--stats-period "
 		"SECONDS]\n"
 		"          [--control PATH [--control-group GROUP]] [--state-dir DIR] [--fresh]\n"
 		"          [--port NAME[,vlan=N][,trunk=LIST][,native=N][,rxq=N][,txq=N][,mtu=N]]\n"
@@ -56,7 +56,8 @@ void vns_usage(FILE *out, const char *prog)
 		"  --aging         seconds before an idle MAC is forgotten (default 300; 0: "
 		"never)\n"
 		"  --no-hugepages  back the VDUSE bounce buffers with kernel pages; by default\n"
-		"                  they are hugepages on the worker's node when some are free\n"
+		"                  (--hugepages) they are hugepages on the worker's node when\n"
+		"                  some are free\n"
 		"  --packed-ring   offer the packed virtqueue layout (VIRTIO_F_RING_PACKED)\n"
 		"  --queue-size    ring size offered to the driver (power of two, default 256)\n"
 		"  --stats-period  print port counters every SECONDS\n"
@@ -325,6 +326,12 @@ static int parse_trunk(const char *opt, const char *name, char *list, struct vns
 	return 0;
 }
 
+int vns_parse_vlan_list(const char *port, char *list, struct vns_port_vlan *v, FILE *err)
+{
+	err_out = err;
+	return parse_trunk("vlan set trunk", port, list, v);
+}
+
 /*
  * The keys --vduse and --port share: vlan=N (access), trunk=LIST, native=N,
  * lcore=N. @return 1 when @p key is one of them, 0 when not, -1 on error.
@@ -493,8 +500,8 @@ int vns_parse_port(char *arg, struct vns_port_spec *spec, FILE *err)
 			spec->mtu = (uint16_t)v;
 		} else {
 			fprintf(err_out,
-				"--port %s: unknown key '%s' (vlan, trunk, native, rxq, txq, "
-				"mtu)\n",
+				"--port %s: unknown key '%s' (vlan, trunk, native, lcore, rxq, "
+				"txq, mtu)\n",
 				spec->name, tok);
 			return -1;
 		}
@@ -770,6 +777,21 @@ static int parse_argv(int argc, char **argv, struct vns_options *opts)
 	return 0;
 }
 
+/*
+ * glibc's getopt keeps a pointer into the last option word it read ("-i"
+ * last leaves one past the 'i'); EAL scans its own options next, after the
+ * words are freed, setting only optind. A scan of an empty argv drops it.
+ */
+static void getopt_forget(void)
+{
+	char prog[] = "", *none[] = {prog, NULL};
+
+	optind = 0;
+	while (getopt(1, none, "") != -1)
+		;
+	optind = 0;
+}
+
 int vns_parse_options(int argc, char **argv, struct vns_options *opts)
 {
 	char **args;
@@ -778,6 +800,7 @@ int vns_parse_options(int argc, char **argv, struct vns_options *opts)
 	if (vns_config_expand(argc, argv, &nargs, &args) < 0)
 		return -1;
 	ret = parse_argv(nargs, args, opts);
+	getopt_forget();
 	vns_config_free(nargs, args);
 	return ret;
 }

@@ -154,6 +154,16 @@ int vns_parse_vduse(char *arg, struct vns_vduse_spec *spec, FILE *err);
  */
 int vns_parse_port(char *arg, struct vns_port_spec *spec, FILE *err);
 
+/**
+ * Parse a trunk's VLAN list (as trunk=LIST: VLAN ids and ranges A-B joined
+ * by '+') into @p v's trunk bits, for the command "vlan set trunk" on port
+ * @p port; @p list is changed.
+ *
+ * @return 0, or -1 after printing what is wrong (naming the command and
+ *   @p port) to @p err.
+ */
+int vns_parse_vlan_list(const char *port, char *list, struct vns_port_vlan *v, FILE *err);
+
 /** Print the switch's options (those after "--") to @p out. */
 void vns_usage(FILE *out, const char *prog);
 

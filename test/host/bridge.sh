@@ -101,7 +101,7 @@ fdb_port() {
 	control "show mac table" | awk -v m="$1" -v v="${2:-0}" '$1 == v && $2 == m { print $3 }'
 }
 
-# counter NAME: a line "NAME: value" of "show fdb-stats".
+# counter NAME: a line "NAME: value" of "show mac stats".
 fdb_stat() {
 	control "show mac stats" | awk -v k="$1:" '$1 == k { print $2 }'
 }
@@ -116,8 +116,8 @@ learn)
 	sleep 1
 	ping_ok 1 2
 	sleep 0.5
-	[ "$(fdb_port "$(mac 1)")" = net_af_packet0 ] || fail "$(mac 1) not learned on port 0: $(control show fdb)"
-	[ "$(fdb_port "$(mac 2)")" = net_af_packet1 ] || fail "$(mac 2) not learned on port 1: $(control show fdb)"
+	[ "$(fdb_port "$(mac 1)")" = net_af_packet0 ] || fail "$(mac 1) not learned on port 0: $(control "show mac table")"
+	[ "$(fdb_port "$(mac 2)")" = net_af_packet1 ] || fail "$(mac 2) not learned on port 1: $(control "show mac table")"
 	[ -z "$(fdb_port "$(mac 3)")" ] || fail "$(mac 3) learned without sending"
 	echo "ok: both MACs learned on their ports"
 	kill -INT "$cap" 2>/dev/null || true
@@ -130,7 +130,7 @@ learn)
 	in_ns 1 ping -c 5 -i 0.1 10.0.0.2 >/dev/null || fail "1 cannot ping 2"
 	wait "$cap" 2>/dev/null || true
 	icmp=$(grep -c 'ICMP echo' "$work/cap3" || true)
-	[ "$icmp" -eq 0 ] || fail "port 2 saw $icmp ICMP frames of 1<->2: known unicast flooded: $(cat "$work/cap3"; control show fdb)"
+	[ "$icmp" -eq 0 ] || fail "port 2 saw $icmp ICMP frames of 1<->2: known unicast flooded: $(cat "$work/cap3"; control "show mac table")"
 	echo "ok: broadcast flooded, known unicast not"
 	# From here on no ARP: neighbour probes would refresh the entries.
 	ip -n "$tag-1" neigh replace 10.0.0.2 lladdr "$(mac 2)" dev eth0 nud permanent
@@ -143,19 +143,19 @@ s.bind(("eth0", 0))
 s.send(b"\xff" * 6 + bytes.fromhex(sys.argv[1].replace(":", "")) + struct.pack("!H", 0x88b5) + bytes(46))
 PY
 	sleep 0.5
-	[ "$(fdb_port "$(mac 2)")" = net_af_packet2 ] || fail "$(mac 2) did not move to port 2: $(control show fdb)"
+	[ "$(fdb_port "$(mac 2)")" = net_af_packet2 ] || fail "$(mac 2) did not move to port 2: $(control "show mac table")"
 	[ "$(fdb_stat moved)" -ge 1 ] || fail "no move counted"
 	echo "ok: MAC move to port 2 learned"
 	# Aging: idle for more than 5 s (give or take the 1 s resolution), the entries go.
 	sleep 7
-	[ -z "$(fdb_port "$(mac 1)")" ] || fail "$(mac 1) did not age out: $(control show fdb)"
-	[ "$(fdb_stat aged)" -ge 2 ] || fail "aging not counted: $(control show fdb-stats)"
+	[ -z "$(fdb_port "$(mac 1)")" ] || fail "$(mac 1) did not age out: $(control "show mac table")"
+	[ "$(fdb_stat aged)" -ge 2 ] || fail "aging not counted: $(control "show mac stats")"
 	echo "ok: entries aged out after 5 s"
 	control "show port stats net_af_packet2" | grep -q 'RX-flooded' || fail "no RX-flooded counter"
 	# Static entries: added, shown, never aged, removed; bad ones refused.
 	control "mac add 0 02:00:00:00:0b:01 net_af_packet1" | grep -qx ok || fail "mac add"
 	control "show mac table" | grep -q '02:00:00:00:0b:01  net_af_packet1 .*static' ||
-		fail "no static entry: $(control show fdb)"
+		fail "no static entry: $(control "show mac table")"
 	control "mac add 0 01:00:5e:00:00:01 net_af_packet1" | grep -q "^error: '01:00:5e:00:00:01' is not a unicast MAC" ||
 		fail "a multicast static entry was taken"
 	control "mac add 4095 02:00:00:00:0b:01 net_af_packet1" | grep -q "^error: word 3 '4095': expected VID" || fail "VLAN 4095 taken"
@@ -221,7 +221,7 @@ PY
 	wait "$cap1" 2>/dev/null || true
 	grep -q "$(mac 3) > $(mac 1), ethertype Unknown (0x88b5)" "$work/cap1" ||
 		fail "1 did not get 3's frame untagged: $(cat "$work/cap1")"
-	[ "$(fdb_port "$(mac 3)" 10)" = net_af_packet2 ] || fail "$(mac 3) not learned in VLAN 10: $(control show fdb)"
+	[ "$(fdb_port "$(mac 3)" 10)" = net_af_packet2 ] || fail "$(mac 3) not learned in VLAN 10: $(control "show mac table")"
 	[ -z "$(fdb_port "$(mac 3)" 30)" ] || fail "$(mac 3) learned in VLAN 30, which the trunk does not carry"
 	control "show port stats net_af_packet2" | grep -q 'RX-filtered: 1 ' ||
 		fail "the VLAN 30 frame was not counted as filtered: $(control "show port stats net_af_packet2")"
@@ -243,11 +243,11 @@ for i in range(2000):
 PY
 	sleep 1
 	ping_ok 1 2
-	[ "$(fdb_port "$(mac 1)")" = net_af_packet0 ] || fail "the flood evicted $(mac 1): $(control show fdb-stats)"
+	[ "$(fdb_port "$(mac 1)")" = net_af_packet0 ] || fail "the flood evicted $(mac 1): $(control "show mac stats")"
 	[ "$(fdb_port "$(mac 2)")" = net_af_packet1 ] || fail "the flood evicted $(mac 2)"
 	entries=$(fdb_stat entries)
 	[ "$entries" -le 64 ] || fail "$entries entries in a table of 64"
-	[ "$(fdb_stat evicted)" -gt 0 ] || fail "no eviction counted: $(control show fdb-stats)"
+	[ "$(fdb_stat evicted)" -gt 0 ] || fail "no eviction counted: $(control "show mac stats")"
 	echo "ok: 2000-MAC flood from port 2: $entries entries, $(fdb_stat evicted) evicted, the stable ones kept"
 	stop_switch
 	;;
@@ -306,7 +306,7 @@ hotplug)
 	out=$(control "port del nosuch")
 	echo "$out" | grep -q "^error: word 3 'nosuch': expected PORT" || fail "port del nosuch: $out"
 	out=$(control "port add ethdev net_af_packet9,iface=nosuch-if")
-	echo "$out" | grep -q "^error: port add" || fail "port add of a missing interface: $out"
+	echo "$out" | grep -q "^error: ethdev net_af_packet9,iface=nosuch-if: cannot probe it" || fail "port add of a missing interface: $out"
 	out=$(control "port add ethdev net_af_packet8,iface=$tag-h3")
 	echo "$out" | grep -q "exists already" || fail "a port added twice: $out"
 	echo "ok: bad port add/del refused with the reason"
@@ -459,7 +459,7 @@ if info["name"] != "net_af_packet1" or info["driver"] != "net_af_packet" or info
 st = r["/vduse_netsw/port_stats"]
 rx = int(re.search(r"RX-packets: +(\d+)", stats0).group(1))
 if st["rx_packets"] != rx or rx < 3:
-    fail("port_stats rx_packets %r, show stats %d" % (st["rx_packets"], rx))
+    fail("port_stats rx_packets %r, show port stats %d" % (st["rx_packets"], rx))
 if r["/vduse_netsw/port_xstats"] is None or len(r["/vduse_netsw/port_xstats"]) == 0:
     fail("no xstats")
 w = r["/vduse_netsw/workers"]["lcore_1"]
@@ -474,7 +474,7 @@ if r["/vduse_netsw/fdb_stats"]["learned"] != 2:
     fail("fdb_stats %r" % r["/vduse_netsw/fdb_stats"])
 if r["/vduse_netsw/capture"] != {"state": "none"}:
     fail("capture %r" % r["/vduse_netsw/capture"])
-print("ok: telemetry: ports, port info, stats equal to show stats, xstats, workers, MAC table, capture")
+print("ok: telemetry: ports, port info, stats equal to show port stats, xstats, workers, MAC table, capture")
 PY
 	# The port answer for a port that does not exist is null (an error).
 	grep -q '"/vduse_netsw/port_stats": null' "$work/tel.json" || fail "a missing port answered: $(cat "$work/tel.json")"
@@ -552,7 +552,7 @@ bpf)
 	control "bpf-load rx net_af_packet0 0 - $bpf_obj" | grep -q "(interpreter)" || fail "bpf-load without JIT"
 	[ "$(send_udp 5001)" -eq 0 ] || fail "UDP to 5001 passed the interpreted filter"
 	dropped=$(control "show port stats net_af_packet0" | awk '/BPF-dropped:/ { print $NF }')
-	[ "$dropped" -eq 20 ] || fail "BPF-dropped $dropped, expected 20 (10 rx with JIT, 10 interpreted): $(control show stats net_af_packet0)"
+	[ "$dropped" -eq 20 ] || fail "BPF-dropped $dropped, expected 20 (10 rx with JIT, 10 interpreted): $(control "show port stats net_af_packet0")"
 	dropped=$(control "show port stats net_af_packet1" | awk '/BPF-dropped:/ { print $NF }')
 	[ "$dropped" -eq 10 ] || fail "net_af_packet1 BPF-dropped $dropped, expected 10"
 	# A port removed with its filter loaded frees it; the others go on.

@@ -465,9 +465,9 @@ static void test_commands_refused(void **state)
 				 "(red0, blue0)\n");
 	assert_int_equal(exec("show port stat", out, sizeof(out)), -1);
 	assert_string_equal(out,
-			    "error: word 3 'stat': expected summary | info | stats | xstats\n");
+			    "error: word 3 'stat': expected info | stats | summary | xstats\n");
 	assert_int_equal(exec("show port", out, sizeof(out)), -1);
-	assert_non_null(strstr(out, "error: word 3 missing: expected summary"));
+	assert_non_null(strstr(out, "error: word 3 missing: expected info | stats"));
 	assert_int_equal(exec("show port stats all extra", out, sizeof(out)), -1);
 	assert_string_equal(
 		out, "error: word 5 'extra': unexpected, the command is complete before it\n");

@@ -422,7 +422,8 @@ def every_command(work):
         ('capture status', lambda r: r['capture']['state'] == 'running'),
         ('capture stop', lambda r: r['capture']['state'] == 'stopped' and
          r['capture']['written'] > 0),
-        ('port add ethdev net_null2', None),
+        ('port add ethdev net_null2', lambda r: r['port_id'] == 2 and r['name'] == 'net_null2'
+         and r['nb_ports'] == 3),
         ('show port summary all', lambda r: r['nb_ports'] == 3),
         ('port del net_null2', None),
         ('show port summary all', lambda r: r['nb_ports'] == 2),
@@ -458,7 +459,9 @@ def test_every_command(work):
             time.sleep(0.2)
             check(one()['rx_packets'] == first, 'a stopped port is still polled')
     # Refused, with the reason and nothing changed.
-    for command, reason in (('port add vduse p9', 'port add: '),
+    for command, reason in (('port add vduse p9', 'port p9: cannot open it'),
+                            ('port add ethdev net_null0', 'port net_null0 exists already'),
+                            ('help nosuch', "no command starts with 'nosuch'"),
                             ('set promisc 0 off', 'Operation not supported'),
                             ('set link-down port 0', 'cannot set the link down'),
                             ('set mac limit 100000', 'the table holds at most 8192 entries'),
@@ -484,7 +487,8 @@ def test_every_command(work):
     os.unlink(os.path.join(work, 'cap.pcapng'))
     cmds = os.path.join(work, 'all.cmds')
     with open(cmds, 'w') as f:
-        f.write(''.join(c + '\n' for c, _ in rows) + 'quit\n')
+        # The file runs before forwarding starts (testpmd's order): it starts it itself.
+        f.write('start\n' + ''.join(c + '\n' for c, _ in rows) + 'quit\n')
     r = run([*EAL, *NULL_PORTS, '--', '--control', os.path.join(work, 'f.sock'),
              '--cmdline-file', cmds], timeout=60)
     check(r.returncode == 0 and 'Read CLI commands from ' + cmds in r.stdout and
@@ -536,8 +540,9 @@ def test_interactive(work):
     import select
     pid, fd = pty.fork()
     if pid == 0:
-        os.execv(SWITCH, [SWITCH, *EAL, *NULL_PORTS, '--', '-i',
-                          '--control', os.path.join(work, 'i.sock')])
+        # -i last: getopt must not be left pointing into the freed option words.
+        os.execv(SWITCH, [SWITCH, *EAL, *NULL_PORTS, '--', '--control',
+                          os.path.join(work, 'i.sock'), '-i'])
     pending = [b'']
 
     def until(text, timeout=10):
@@ -579,7 +584,34 @@ def test_interactive(work):
         rx = [int(w.split()[0]) for w in out.split('RX-packets: ')[1:]]
         check(rx and rx[-1] > 0, 'nothing forwarded between start and stop:\n' + out)
         line('set fwd nosuch\n', "error: word 3 'nosuch'")
-        os.write(fd, b'\x04')  # Ctrl-D on an empty line: quit, as testpmd
+        line('quit\n', 'Bye...', prompt=False)
+        _, status = os.waitpid(pid, 0)
+        check(os.WIFEXITED(status) and os.WEXITSTATUS(status) == 0, 'exit status %r' % status)
+        check(b'vduse-netsw> ' not in pending[0], 'a prompt after quit: %r' % pending[0])
+    finally:
+        try:
+            os.kill(pid, signal.SIGKILL)
+            os.waitpid(pid, 0)
+        except (ProcessLookupError, ChildProcessError):
+            pass
+        os.close(fd)
+
+
+def test_interactive_ctrl_d(work):
+    """-i: Ctrl-D on an empty line ends the switch cleanly, as testpmd's."""
+    import pty
+    import select
+    pid, fd = pty.fork()
+    if pid == 0:
+        os.execv(SWITCH, [SWITCH, *EAL, *NULL_PORTS, '--', '-i', '--control',
+                          os.path.join(work, 'd.sock')])
+    try:
+        out, end = b'', time.monotonic() + 30
+        while b'vduse-netsw> ' not in out and time.monotonic() < end:
+            if select.select([fd], [], [], 0.2)[0]:
+                out += os.read(fd, 65536)
+        check(b'vduse-netsw> ' in out, 'no prompt: %r' % out)
+        os.write(fd, b'\x04')
         _, status = os.waitpid(pid, 0)
         check(os.WIFEXITED(status) and os.WEXITSTATUS(status) == 0, 'exit status %r' % status)
     finally:

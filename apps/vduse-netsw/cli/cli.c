@@ -195,24 +195,21 @@ static int typed_complete_elt(cmdline_parse_token_hdr_t *tk, int idx, char *dst,
 	return -1;
 }
 
-/* DPDK token op: what the token wants, e.g. "VLAN: a VLAN id (1..4094)". */
-static int typed_help(cmdline_parse_token_hdr_t *tk, char *dst, unsigned int size)
+/* What the token wants, e.g. "VLAN: a VLAN id (1..4094)"; the ports there are when @ports. */
+static void typed_describe(const struct typed_token *t, char *dst, size_t size, bool ports)
 {
-	const struct typed_token *t = (const struct typed_token *)tk;
 	const char *name = t->rest_name != NULL ? t->rest_name : t->type->name;
-
 	size_t len;
 	unsigned int i;
 
 	if (t->type->kind == ARG_UINT) {
 		snprintf(dst, size, "%s: %s (%" PRIu64 "..%" PRIu64 ")", name, t->type->help,
 			 t->type->min, t->type->max);
-		return 0;
+		return;
 	}
 	snprintf(dst, size, "%s: %s", name, t->type->help);
-	if (t->type->kind != ARG_PORT && t->type->kind != ARG_PORT_ALL)
-		return 0;
-	/* The ports there are now. */
+	if (!ports || (t->type->kind != ARG_PORT && t->type->kind != ARG_PORT_ALL))
+		return;
 	len = strlen(dst);
 	snprintf(dst + len, size - len, " (");
 	for (i = 0; cli_sw != NULL && i < cli_sw->nb_ports; i++) {
@@ -223,6 +220,15 @@ static int typed_help(cmdline_parse_token_hdr_t *tk, char *dst, unsigned int siz
 	}
 	len = strlen(dst);
 	snprintf(dst + len, size - len, "%s)", dst[len - 1] == '(' ? "none yet" : "");
+}
+
+/*
+ * DPDK token op: what the token wants, for '?' in the interactive CLI.
+ * DPDK gives a small buffer: no port list here (tab completes them).
+ */
+static int typed_help(cmdline_parse_token_hdr_t *tk, char *dst, unsigned int size)
+{
+	typed_describe((const struct typed_token *)tk, dst, size, false);
 	return 0;
 }
 
@@ -334,11 +340,19 @@ fail:
 	return -1;
 }
 
+static int by_grammar(const void *a, const void *b)
+{
+	return strcmp((*(const struct vns_cmd *const *)a)->grammar,
+		      (*(const struct vns_cmd *const *)b)->grammar);
+}
+
 int vns_cli_init(struct vns_switch *sw)
 {
 	unsigned int i;
 
 	cli_sw = sw;
+	/* In the order help lists them and completion offers them; no two rows take one line. */
+	qsort(registered, nb_registered, sizeof(registered[0]), by_grammar);
 	dpdk_ctx = calloc(nb_registered + 1, sizeof(*dpdk_ctx));
 	if (dpdk_ctx == NULL)
 		return -1;
@@ -472,7 +486,7 @@ static void token_expects(cmdline_parse_token_hdr_t *tk, char *dst, size_t size)
 				dst[i] = '|';
 		return;
 	}
-	tk->ops->get_help(tk, dst, (unsigned int)size);
+	typed_describe((const struct typed_token *)tk, dst, size, true);
 }
 
 /* Explain why no row took @line: the furthest any row went, and what it wanted there. */
@@ -550,10 +564,10 @@ const struct vns_cmd_arg *vns_cmd_arg(const struct vns_cmd_ctx *c, const char *n
 	abort();
 }
 
-void vns_cli_help(struct vns_reply *r, const char *prefix)
+int vns_cli_help(struct vns_reply *r, const char *prefix)
 {
 	size_t len = strlen(prefix);
-	unsigned int i;
+	unsigned int i, n = 0;
 
 	vns_reply_list(r, "commands", NULL);
 	for (i = 0; i < nb_rows; i++) {
@@ -561,10 +575,14 @@ void vns_cli_help(struct vns_reply *r, const char *prefix)
 
 		if (strncmp(cmd->grammar, prefix, len) != 0)
 			continue;
+		n++;
 		vns_reply_open(r, NULL, NULL);
 		vns_reply_str(r, "command", "%s\n", cmd->grammar);
 		vns_reply_str(r, "help", "    %s\n", cmd->help);
 		vns_reply_close(r, NULL);
 	}
 	vns_reply_close(r, NULL);
+	if (n == 0)
+		return vns_reply_error(r, "no command starts with '%s' (see: help)", prefix);
+	return 0;
 }

@@ -142,7 +142,12 @@ static inline const char *vns_mac_str(const struct rte_ether_addr *mac,
 	return buf;
 }
 
-/** Describe the rows whose grammar starts with @p prefix ("" for all) in @p r. */
-void vns_cli_help(struct vns_reply *r, const char *prefix);
+/**
+ * Describe the rows whose grammar starts with @p prefix ("" for all) in
+ * @p r, in alphabetical order.
+ *
+ * @return 0, or -1 after vns_reply_error() when no row starts so.
+ */
+int vns_cli_help(struct vns_reply *r, const char *prefix);
 
 #endif /* VNS_CLI_H */

@@ -4,8 +4,7 @@
 
 static int cmd_help(struct vns_cmd_ctx *c)
 {
-	vns_cli_help(c->r, c->argc > 1 ? vns_cmd_arg(c, "WORDS...")->word : "");
-	return 0;
+	return vns_cli_help(c->r, c->argc > 1 ? vns_cmd_arg(c, "WORDS...")->word : "");
 }
 
 static int cmd_quit(struct vns_cmd_ctx *c)

@@ -174,6 +174,7 @@ static int start_one(struct vns_cmd_ctx *c, struct vns_port *vp)
 	if (ret < 0)
 		return vns_reply_error(c->r, "port %s: cannot start: %s", vp->port->name,
 				       strerror(-ret));
+	vns_reply_say(c->r, "Port %u (%s) started", vp->port->id, vp->port->name);
 	return 0;
 }
 
@@ -185,7 +186,7 @@ static int cmd_port_start(struct vns_cmd_ctx *c)
 static int stop_one(struct vns_cmd_ctx *c, struct vns_port *vp)
 {
 	vns_port_stop(c->sw, vp);
-	vns_reply_say(c->r, "Stopping ports... port %s stopped", vp->port->name);
+	vns_reply_say(c->r, "Port %u (%s) stopped", vp->port->id, vp->port->name);
 	return 0;
 }
 
@@ -248,6 +249,42 @@ static int cmd_promisc(struct vns_cmd_ctx *c)
 	return ret;
 }
 
+/*
+ * What code that reports to a FILE says goes to a stream of its own: on
+ * failure its last line is the error (what was wrong), the lines before it
+ * are said; on success every line is said.
+ */
+static FILE *reported_open(struct vns_cmd_ctx *c)
+{
+	FILE *f = tmpfile();
+
+	if (f == NULL)
+		vns_reply_error(c->r, "cannot keep the command's messages: %s", strerror(errno));
+	return f;
+}
+
+/* Close @f; @return @ret, after turning @f's lines into the reply. */
+static int reported_close(struct vns_cmd_ctx *c, FILE *f, int ret)
+{
+	char line[512], last[512] = "";
+
+	if (f == NULL)
+		return ret < 0 ? ret : -ENOMEM;
+	rewind(f);
+	while (fgets(line, sizeof(line), f) != NULL) {
+		line[strcspn(line, "\n")] = '\0';
+		if (last[0] != '\0')
+			vns_reply_say(c->r, "%s", last);
+		snprintf(last, sizeof(last), "%s", line);
+	}
+	fclose(f);
+	if (ret >= 0 && last[0] != '\0')
+		vns_reply_say(c->r, "%s", last);
+	else if (ret < 0)
+		vns_reply_error(c->r, "%s", last[0] != '\0' ? last : strerror(-ret));
+	return ret;
+}
+
 /* "KEY=VALUE KEY=VALUE" as the options write them: "KEY=VALUE,KEY=VALUE". */
 static char *keys_joined(const char *first, const char *more)
 {
@@ -280,58 +317,51 @@ static char *squeeze(char *s)
 	return s;
 }
 
+/* A port was added as @ret (its id, or a negative errno): say which, as testpmd's attach. */
+static int port_added(struct vns_cmd_ctx *c, int ret)
+{
+	unsigned int i, n = 0;
+
+	if (ret < 0)
+		return -1;
+	for (i = 0; i < c->sw->nb_ports; i++)
+		n += c->sw->ports[i] != NULL;
+	vns_reply_u64(c->r, "port_id", "Port %" PRIu64, (uint64_t)ret);
+	vns_reply_str(c->r, "name", " (%s) is attached.", c->sw->ports[ret]->port->name);
+	vns_reply_u64(c->r, "nb_ports", " Now total ports is %" PRIu64 "\n", n);
+	return 0;
+}
+
 static int cmd_add_vduse(struct vns_cmd_ctx *c)
 {
 	const char *more = c->argc > 4 ? vns_cmd_arg(c, "KEYS...")->word : NULL;
 	char *spec = keys_joined(vns_cmd_arg(c, "SPEC")->word, more);
-	int ret;
+	FILE *err = reported_open(c);
+	int ret = -ENOMEM;
 
-	if (spec == NULL)
-		return vns_reply_error(c->r, "out of memory");
-	ret = vns_port_add_vduse(c->sw, squeeze(spec), vns_reply_stream(c->r));
+	if (spec != NULL && err != NULL)
+		ret = vns_port_add_vduse(c->sw, squeeze(spec), err);
 	free(spec);
-	if (ret < 0)
-		return vns_reply_error(c->r, "port add: %s", strerror(-ret));
-	return 0;
+	return port_added(c, reported_close(c, err, ret));
 }
 
 static int cmd_add_ethdev(struct vns_cmd_ctx *c)
 {
 	const char *more = c->argc > 4 ? vns_cmd_arg(c, "KEYS...")->word : NULL;
 	char *keys = more != NULL ? keys_joined(more, NULL) : NULL;
-	int ret;
+	FILE *err = reported_open(c);
+	int ret = -ENOMEM;
 
-	if (more != NULL && keys == NULL)
-		return vns_reply_error(c->r, "out of memory");
-	ret = vns_port_add_ethdev(c->sw, vns_cmd_arg(c, "DEVARGS")->word,
-				  keys != NULL ? squeeze(keys) : NULL, vns_reply_stream(c->r));
+	if ((more == NULL || keys != NULL) && err != NULL)
+		ret = vns_port_add_ethdev(c->sw, vns_cmd_arg(c, "DEVARGS")->word,
+					  keys != NULL ? squeeze(keys) : NULL, err);
 	free(keys);
-	if (ret < 0)
-		return vns_reply_error(c->r, "port add: %s", strerror(-ret));
-	return 0;
+	return port_added(c, reported_close(c, err, ret));
 }
 
 static int cmd_port_del(struct vns_cmd_ctx *c)
 {
 	vns_port_del(c->sw, vns_cmd_arg(c, "PORT")->port, vns_reply_stream(c->r));
-	return 0;
-}
-
-/* The --port keys @keys ("trunk=10+20") applied to a fresh VLAN mode of @vp. */
-static int vlan_from_keys(struct vns_cmd_ctx *c, struct vns_port *vp, const char *keys,
-			  struct vns_port_vlan *vlan)
-{
-	struct vns_port_spec spec;
-	char *arg;
-	int ret;
-
-	if (asprintf(&arg, "%s,%s", vp->port->name, keys) < 0)
-		return vns_reply_error(c->r, "out of memory");
-	ret = vns_parse_port(arg, &spec, vns_reply_stream(c->r));
-	free(arg);
-	if (ret < 0)
-		return vns_reply_error(c->r, "vlan set: bad VLAN list (see above)");
-	*vlan = spec.vlan;
 	return 0;
 }
 
@@ -360,27 +390,28 @@ static int cmd_vlan_access(struct vns_cmd_ctx *c)
 static int cmd_vlan_trunk(struct vns_cmd_ctx *c)
 {
 	struct vns_port *vp = vns_cmd_arg(c, "PORT")->port;
-	const char *list = vns_cmd_arg(c, "LIST")->word;
-	struct vns_port_vlan vlan;
-	char *keys;
+	char *list = strdup(vns_cmd_arg(c, "LIST")->word);
+	struct vns_port_vlan vlan = {0};
+	FILE *err;
 	size_t i;
-	int ret;
+	int ret = 0;
 
+	if (list == NULL)
+		return vns_reply_error(c->r, "out of memory");
 	if (strcmp(list, "all") == 0) {
-		memset(&vlan, 0, sizeof(vlan));
 		memset(vlan.trunk, 0xff, sizeof(vlan.trunk));
 	} else {
 		/* The options join VLANs with '+'; a command line may use ',' too. */
-		if (asprintf(&keys, "trunk=%s", list) < 0)
-			return vns_reply_error(c->r, "out of memory");
-		for (i = 0; keys[i] != '\0'; i++)
-			if (keys[i] == ',')
-				keys[i] = '+';
-		ret = vlan_from_keys(c, vp, keys, &vlan);
-		free(keys);
-		if (ret < 0)
-			return -1;
+		for (i = 0; list[i] != '\0'; i++)
+			if (list[i] == ',')
+				list[i] = '+';
+		err = reported_open(c);
+		ret = err == NULL ? -1 : vns_parse_vlan_list(vp->port->name, list, &vlan, err);
+		ret = reported_close(c, err, ret);
 	}
+	free(list);
+	if (ret < 0)
+		return -1;
 	/* A trunk keeps its native VLAN. */
 	if (vp->vlan.access_vid == 0)
 		vlan.native_vid = vp->vlan.native_vid;

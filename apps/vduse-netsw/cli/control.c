@@ -310,13 +310,17 @@ static void client_run(struct client *c, char *line, struct vns_switch *sw)
 	FILE *out = open_memstream(&c->out, &c->out_len);
 	const char *cmd = line;
 	struct vns_reply *r;
-	bool json;
+	bool json = false;
 
 	/* "json COMMAND": the answer as one line of JSON. */
-	json = line != NULL && strncmp(line + strspn(line, " \t"), VNS_CONTROL_JSON_WORD " ",
-				       strlen(VNS_CONTROL_JSON_WORD) + 1) == 0;
-	if (json)
-		cmd = line + strspn(line, " \t") + strlen(VNS_CONTROL_JSON_WORD);
+	if (line != NULL) {
+		const char *w = line + strspn(line, " \t");
+		size_t n = strlen(VNS_CONTROL_JSON_WORD);
+
+		json = strncmp(w, VNS_CONTROL_JSON_WORD, n) == 0 && (w[n] == ' ' || w[n] == '\t');
+		if (json)
+			cmd = w + n;
+	}
 	r = vns_reply_new(json ? VNS_REPLY_JSON : VNS_REPLY_TEXT);
 	if (out == NULL || r == NULL) {
 		if (out != NULL)

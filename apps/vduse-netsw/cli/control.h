@@ -6,7 +6,8 @@
  * @file
  * The control socket: a Unix stream socket taking command lines and
  * answering each with text, e.g.
- * `echo "link p0 down" | socat - UNIX-CONNECT:/run/vduse-netsw.sock`.
+ * `echo "set link-down port p0" | socat - UNIX-CONNECT:/run/vduse-netsw/control.sock`,
+ * or vduse-netsw-ctl.
  *
  * Commands: the command table's (cli.h; "help" lists them). A text answer
  * ends with a line "ok" or with one starting with "error: "; a line

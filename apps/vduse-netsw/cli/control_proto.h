@@ -17,7 +17,8 @@
 
 /**
  * A line starting with this word is answered in JSON, one line:
- * {"ok": true, "reply": {...}, "messages": [...]} or {"ok": false, "error": "..."}.
+ * {"ok": true, "reply": {...}, "messages": [...]}, and on failure "ok": false
+ * and "error": "..." (what was wrong, what was expected).
  */
 #define VNS_CONTROL_JSON_WORD "json"
 

@@ -46,6 +46,9 @@ static void validate(struct rdline *rdl, const char *buf, unsigned int size)
 	pthread_mutex_unlock(&cli->sw->lock);
 	vns_reply_write(r, stdout, false);
 	vns_reply_free(r);
+	/* "quit": no prompt after it. */
+	if (cli->sw->stop)
+		rdline_quit(rdl);
 }
 
 static int complete(struct rdline *rdl, const char *buf, char *dst, unsigned int size, int *state)

@@ -79,9 +79,10 @@ static int connect_to(const char *path)
 	fd = socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0);
 	if (fd < 0 || connect(fd, (struct sockaddr *)&addr, sizeof(addr)) < 0) {
 		fprintf(stderr,
-			"vduse-netsw-ctl: cannot connect to %s: %s (is the switch running, "
-			"with --control %s if it is not the default?)\n",
-			path, strerror(errno), path);
+			"vduse-netsw-ctl: cannot connect to %s: %s (is the switch running? "
+			"It serves %s unless given --control PATH; give that PATH here as "
+			"--socket PATH)\n",
+			path, strerror(errno), VNS_CONTROL_DEFAULT);
 		if (fd >= 0)
 			close(fd);
 		return -1;
@@ -258,6 +259,15 @@ int main(int argc, char **argv)
 		fprintf(stderr, "vduse-netsw-ctl: no command\n");
 		usage(stderr, argv[0]);
 		return 2;
+	}
+	/* "json COMMAND" typed as the command is --json too. */
+	if (strcmp(argv[optind], VNS_CONTROL_JSON_WORD) == 0) {
+		json = true;
+		optind++;
+		if (optind == argc) {
+			fprintf(stderr, "vduse-netsw-ctl: no command after json\n");
+			return 2;
+		}
 	}
 	if (json) {
 		skip = (int)strlen(VNS_CONTROL_JSON_WORD) + 1;

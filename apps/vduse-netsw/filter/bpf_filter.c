@@ -3,6 +3,7 @@
 #include <errno.h>
 #include <inttypes.h>
 #include <string.h>
+#include <unistd.h>
 
 #include <rte_errno.h>
 #include <rte_malloc.h>
@@ -75,6 +76,9 @@ int vns_bpf_load(struct vns_switch *sw, struct vns_port *vp, enum vns_bpf_dir di
 	if (strlen(file) >= sizeof(f->file)) {
 		return vns_reply_error(r, "file name longer than %zu", sizeof(f->file) - 1);
 	}
+	/* DPDK's loader says EINVAL for a file it cannot open: say why first. */
+	if (access(file, R_OK) < 0)
+		return vns_reply_error(r, "bpf-load %s: %s", file, strerror(errno));
 	f = rte_zmalloc("vns_bpf", sizeof(*f), 0);
 	if (f == NULL) {
 		return vns_reply_error(r, "bpf-load: no memory");

@@ -22,6 +22,7 @@
 #include "fdb.h"
 #include "ports.h"
 #include "filter/bpf_filter.h"
+#include "stats/stats.h"
 #include "worker/worker.h"
 
 static struct rte_mempool *pools[RTE_MAX_NUMA_NODES];
@@ -175,8 +176,30 @@ static int free_id(const struct vns_switch *sw)
 }
 
 /*
+ * Drop what an ethdev received before it joined the switch: an interface
+ * that another of the switch's sockets just left (port del, then port add
+ * on the same netdev) may hold frames the switch itself sent out of it, and
+ * learning from them would move MACs to the wrong port (host-bridge-hotplug
+ * lost a ping's replies that way). A VDUSE port is not drained: what its
+ * guest queued while the switch was away is traffic.
+ */
+static void drain(struct vns_port *vp)
+{
+	struct rte_mbuf *pkts[VNS_BURST];
+	unsigned int q, n, rounds;
+
+	for (q = 0; q < vp->info.nb_rx_queues; q++)
+		for (rounds = 0; rounds < 64; rounds++) {
+			n = port_rx_burst(vp->port, (uint16_t)q, pkts, VNS_BURST);
+			if (n == 0)
+				break;
+			rte_pktmbuf_free_bulk(pkts, n);
+		}
+}
+
+/*
  * Start @p port, put it in the table with @p vlan, and give its queues to
- * the workers; the port is closed on failure. @return 0 or a negative errno.
+ * the workers; the port is closed on failure. @return its id or a negative errno.
  */
 static int add_port(struct vns_switch *sw, struct port *port, const struct vns_port_vlan *vlan,
 		    int lcore, bool vduse, FILE *err)
@@ -219,12 +242,18 @@ static int add_port(struct vns_switch *sw, struct port *port, const struct vns_p
 	/* A reused id starts with clean counters (no worker writes them while it is free). */
 	for (w = 0; w < sw->nb_workers; w++)
 		memset(&sw->workers[w].counters[id], 0, sizeof(sw->workers[w].counters[id]));
+	if (!vduse) {
+		drain(vp);
+		/* Its counters start when it joins: what was drained is not shown. */
+		vns_stats_read(sw, vp, &vp->cleared);
+		vp->shown = vp->fwd_start = vp->cleared;
+	}
 	__atomic_store_n(&sw->ports[id], vp, __ATOMIC_RELEASE);
 	if ((unsigned int)id == sw->nb_ports)
 		__atomic_store_n(&sw->nb_ports, sw->nb_ports + 1, __ATOMIC_RELEASE);
 	ret = vns_workers_add_port(sw, (uint16_t)id);
 	if (ret == 0)
-		return 0;
+		return id;
 	fprintf(err, "port %s: no worker can poll it: %s\n", port->name, strerror(-ret));
 	__atomic_store_n(&sw->ports[id], NULL, __ATOMIC_RELEASE);
 	rte_rcu_qsbr_synchronize(sw->qsbr, RTE_QSBR_THRID_INVALID);

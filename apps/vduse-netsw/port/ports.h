@@ -32,7 +32,8 @@ int vns_ports_open(struct vns_switch *sw, const struct vns_options *opts,
  * Add a VDUSE port while the switch runs: @p arg is a --vduse value
  * (changed). Control thread; the other ports go on forwarding.
  *
- * @return 0, or a negative errno after printing why to @p err.
+ * @return the new port's id, or a negative errno after printing why to
+ *   @p err (its last line says what was wrong).
  */
 int vns_port_add_vduse(struct vns_switch *sw, char *arg, FILE *err);
 
@@ -41,7 +42,8 @@ int vns_port_add_vduse(struct vns_switch *sw, char *arg, FILE *err);
  * "net_af_packet3,iface=eth3") and add it as a port with the --port keys
  * @p keys ("vlan=10,rxq=2"; NULL for none; changed). Control thread.
  *
- * @return 0, or a negative errno after printing why to @p err.
+ * @return the new port's id, or a negative errno after printing why to
+ *   @p err (its last line says what was wrong).
  */
 int vns_port_add_ethdev(struct vns_switch *sw, const char *devargs, char *keys, FILE *err);
 

@@ -107,13 +107,14 @@ static int port_stats(struct vns_switch *sw, const char *params, struct rte_tel_
 	rte_tel_data_start_dict(d);
 	rte_tel_data_add_dict_u64(d, "rx_packets", s.rx_packets);
 	rte_tel_data_add_dict_u64(d, "rx_bytes", s.rx_bytes);
+	rte_tel_data_add_dict_u64(d, "rx_missed", s.rx_missed);
 	rte_tel_data_add_dict_u64(d, "rx_errors", s.rx_errors);
 	rte_tel_data_add_dict_u64(d, "rx_nombuf", s.rx_nombuf);
 	rte_tel_data_add_dict_u64(d, "rx_filtered", sums.filtered);
 	rte_tel_data_add_dict_u64(d, "rx_flooded", sums.flooded);
 	rte_tel_data_add_dict_u64(d, "tx_packets", s.tx_packets);
 	rte_tel_data_add_dict_u64(d, "tx_bytes", s.tx_bytes);
-	rte_tel_data_add_dict_u64(d, "tx_dropped", s.tx_dropped);
+	rte_tel_data_add_dict_u64(d, "tx_errors", s.tx_dropped); /* testpmd's TX-errors */
 	rte_tel_data_add_dict_u64(d, "tx_full", sums.tx_full);
 	rte_tel_data_add_dict_u64(d, "tx_nombuf", sums.no_mbuf);
 	rte_tel_data_add_dict_u64(d, "bpf_dropped", sums.bpf_dropped);
