@@ -379,6 +379,21 @@ link)
 	ping_both_ways
 	out=$(control "set link-down port nosuch")
 	grep -q "^error: word 4 'nosuch': expected PORT" <<<"$out" || fail "bad port not refused: $out"
+	# port stop on a VDUSE port: no worker polls it and its guest sees the
+	# carrier go; port start brings both back.
+	control "port stop p1" | grep -qx 'Port 1 (p1) stopped' || fail "port stop p1 refused"
+	for _ in $(seq 50); do ip -n right link show eth0 | grep -q NO-CARRIER && break; sleep 0.1; done
+	ip -n right link show eth0 | grep -q NO-CARRIER || fail "no NO-CARRIER after port stop"
+	ip netns exec left ping -c 2 -W 1 10.0.0.2 >/dev/null 2>&1 && fail "p1 answers while stopped"
+	control "show port info p1" | grep -qx 'Port state: stopped' || fail "p1 not shown stopped"
+	control "port start p1" | grep -qx 'Port 1 (p1) started' || fail "port start p1 refused"
+	for _ in $(seq 50); do ip -n right link show eth0 | grep -q LOWER_UP && break; sleep 0.1; done
+	ping_both_ways
+	echo "ok: port stop and start on a VDUSE port: carrier and polling follow"
+	out=$(control "set promisc p0 off")
+	grep -q "^error: port p0 is a VDUSE port: its guest's driver chooses" <<<"$out" ||
+		fail "set promisc on a VDUSE port: $out"
+	echo "ok: set promisc refused on a VDUSE port, with the reason"
 	stop_switch
 	;;
 kill)
