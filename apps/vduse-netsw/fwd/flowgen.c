@@ -1,12 +1,10 @@
 /* SPDX-License-Identifier: BSD-3-Clause */
 /* flowgen: 64-byte UDP frames over FWD_GEN_FLOWS flows (destination addresses) to the peer port. */
-#include <rte_ip.h>
-
 #include "gen.h"
 
 static uint32_t many_flows(uint64_t seq)
 {
-	return RTE_IPV4(198, 19, 0, 0) + (uint32_t)(seq % FWD_GEN_FLOWS);
+	return FWD_GEN_DST_NET + (uint32_t)(seq % FWD_GEN_FLOWS);
 }
 
 static uint16_t flowgen_generate(struct vns_worker *w, struct vns_port *in, uint16_t queue)

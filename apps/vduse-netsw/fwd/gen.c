@@ -9,8 +9,8 @@
 
 #include "gen.h"
 
-#define SRC_IP	 RTE_IPV4(198, 18, 0, 1)
-#define UDP_PORT 9 /* discard */
+#define SRC_IP	 (FWD_GEN_SRC_NET + 1) /* 198.18.0.1 */
+#define UDP_PORT 9		       /* discard */
 
 static void build(struct rte_mbuf *m, const struct rte_ether_addr *src,
 		  const struct rte_ether_addr *dst, uint32_t dst_ip)

@@ -14,6 +14,13 @@
 
 /** Length of generated frames, FCS excluded (the 64-byte minimum on the wire). */
 #define FWD_GEN_FRAME_LEN 60
+/**
+ * 198.18.0.0 and 198.19.0.0, the sources' and the destinations' halves of
+ * the range. Written out: RTE_IPV4() shifts 198 as an int, past INT_MAX.
+ */
+#define FWD_GEN_SRC_NET UINT32_C(0xc6120000)
+#define FWD_GEN_DST_NET UINT32_C(0xc6130000)
+
 /** Flows flowgen cycles through (destination addresses 198.19.0.0 onwards). */
 #define FWD_GEN_FLOWS 1024
 

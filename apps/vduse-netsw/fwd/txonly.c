@@ -1,13 +1,11 @@
 /* SPDX-License-Identifier: BSD-3-Clause */
 /* txonly: 64-byte UDP frames of one flow sent to the peer port, as fast as it takes them. */
-#include <rte_ip.h>
-
 #include "gen.h"
 
 static uint32_t one_flow(uint64_t seq)
 {
 	(void)seq;
-	return RTE_IPV4(198, 19, 0, 0);
+	return FWD_GEN_DST_NET;
 }
 
 static uint16_t txonly_generate(struct vns_worker *w, struct vns_port *in, uint16_t queue)
