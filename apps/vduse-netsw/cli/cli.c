@@ -441,6 +441,7 @@ static bool row_match(const struct row *rw, const char *line, char *buf, struct 
 	}
 	c->argc = rw->nb_tokens;
 	c->cmd = rw->cmd;
+	c->words = rw->words;
 	return true;
 }
 
@@ -551,14 +552,10 @@ int vns_cli_exec(const char *line, struct vns_reply *r)
 
 const struct vns_cmd_arg *vns_cmd_arg(const struct vns_cmd_ctx *c, const char *name)
 {
-	const struct row *rw = NULL;
 	unsigned int i;
 
-	for (i = 0; i < nb_rows && rw == NULL; i++)
-		if (rows[i].cmd == c->cmd)
-			rw = &rows[i];
-	for (i = 0; rw != NULL && i < rw->nb_tokens; i++)
-		if (strcmp(rw->words[i], name) == 0)
+	for (i = 0; i < c->argc; i++)
+		if (strcmp(c->words[i], name) == 0)
 			return &c->argv[i];
 	VNS_LOG(ERR, "cli: '%s' has no word %s", c->cmd->grammar, name);
 	abort();

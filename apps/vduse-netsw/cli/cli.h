@@ -53,10 +53,11 @@ struct vns_cmd;
 
 /** What a handler is given. */
 struct vns_cmd_ctx {
-	struct vns_switch *sw;			     /**< the switch */
-	struct vns_reply *r;			     /**< the reply to describe the answer in */
-	const struct vns_cmd *cmd;		     /**< the row that took the line */
-	unsigned int argc;			     /**< words in @p argv: one per grammar word */
+	struct vns_switch *sw;	   /**< the switch */
+	struct vns_reply *r;	   /**< the reply to describe the answer in */
+	const struct vns_cmd *cmd; /**< the row that took the line */
+	char *const *words;	   /**< the row's grammar words, one per @p argv entry */
+	unsigned int argc;	   /**< words in @p argv: one per grammar word */
 	struct vns_cmd_arg argv[VNS_CMD_MAX_TOKENS]; /**< in the grammar's order */
 };
 
