@@ -534,93 +534,97 @@ def test_cmdline_file(work):
           'a failing line: %r' % r.stdout)
 
 
-def test_interactive(work):
-    """-i through a pty: the prompt, tab completion, history, start and stop as testpmd's."""
-    import pty
-    import select
-    pid, fd = pty.fork()
-    if pid == 0:
-        # -i last: getopt must not be left pointing into the freed option words.
-        os.execv(SWITCH, [SWITCH, *EAL, *NULL_PORTS, '--', '--control',
-                          os.path.join(work, 'i.sock'), '-i'])
-    pending = [b'']
+class Terminal:
+    """The switch with -i on a pty, as a user at its prompt sees it."""
 
-    def until(text, timeout=10):
+    PROMPT = 'vduse-netsw> '
+
+    def __init__(self, args):
+        import pty
+        self.pid, self.fd = pty.fork()
+        if self.pid == 0:
+            os.execv(SWITCH, [SWITCH, *EAL, *NULL_PORTS, '--', *args])
+        self.pending = b''
+
+    def until(self, text, timeout=10):
         """What the terminal showed up to @text (consumed), within @timeout seconds."""
+        import select
         want, end = text.encode(), time.monotonic() + timeout
-        while time.monotonic() < end and want not in pending[0]:
-            if select.select([fd], [], [], 0.2)[0]:
+        while time.monotonic() < end and want not in self.pending:
+            if select.select([self.fd], [], [], 0.2)[0]:
                 try:
-                    pending[0] += os.read(fd, 65536)
+                    self.pending += os.read(self.fd, 65536)
                 except OSError:
                     break
-        shown = pending[0].decode(errors='replace')
-        check(want in pending[0], 'no %r after:\n%s' % (text, shown))
-        cut = pending[0].index(want) + len(want)
-        shown, pending[0] = pending[0][:cut].decode(errors='replace'), pending[0][cut:]
+        check(want in self.pending, 'no %r after:\n%s' % (
+            text, self.pending.decode(errors='replace')))
+        cut = self.pending.index(want) + len(want)
+        shown, self.pending = self.pending[:cut].decode(errors='replace'), self.pending[cut:]
         return shown
 
-    def line(keys, expect, prompt=True):
-        os.write(fd, keys.encode())
-        out = until(expect)
+    def line(self, keys, expect, prompt=True):
+        """Type @keys; what was shown up to @expect (and, with @prompt, the next prompt)."""
+        os.write(self.fd, keys.encode())
+        out = self.until(expect)
         if prompt:
-            until('vduse-netsw> ')
+            self.until(self.PROMPT)
         return out
 
+    def exit_status(self):
+        _, status = os.waitpid(self.pid, 0)
+        self.pid = None
+        return os.WEXITSTATUS(status) if os.WIFEXITED(status) else status
+
+    def close(self):
+        if self.pid is not None:
+            try:
+                os.kill(self.pid, signal.SIGKILL)
+                os.waitpid(self.pid, 0)
+            except (ProcessLookupError, ChildProcessError):
+                pass
+        os.close(self.fd)
+
+
+def test_interactive(work):
+    """-i through a pty: the prompt, tab completion, history, start and stop as testpmd's."""
+    # -i last: getopt must not be left pointing into the freed option words.
+    term = Terminal(['--control', os.path.join(work, 'i.sock'), '-i'])
     try:
-        until('vduse-netsw> ', 30)
+        term.until(Terminal.PROMPT, 30)
         # Not forwarding before 'start' (-i without --auto-start): nothing received.
-        out = line('show port stats all\n', 'NIC statistics for port 1')
+        out = term.line('show port stats all\n', 'NIC statistics for port 1')
         check('RX-packets: 0 ' in out, 'forwarding before start:\n' + out)
         # Tab completes words and port names.
-        line('show port summ\t', 'show port summary ', prompt=False)
-        line('all\n', 'Number of available ports: 2')
-        line('show port info net_n\t', 'show port info net_null', prompt=False)
-        line('1\n', 'Device name: net_null1')
-        line('start\n', 'bridge packet forwarding - ports=2 - cores=1 - streams=2')
+        term.line('show port summ\t', 'show port summary ', prompt=False)
+        term.line('all\n', 'Number of available ports: 2')
+        term.line('show port info net_n\t', 'show port info net_null', prompt=False)
+        term.line('1\n', 'Device name: net_null1')
+        term.line('start\n', 'bridge packet forwarding - ports=2 - cores=1 - streams=2')
         # History: the up arrow brings 'start' back.
-        line('\x1b[A\n', 'Packet forwarding already started')
-        out = line('stop\n', 'Accumulated forward statistics for all ports')
+        term.line('\x1b[A\n', 'Packet forwarding already started')
+        out = term.line('stop\n', 'Accumulated forward statistics for all ports')
         rx = [int(w.split()[0]) for w in out.split('RX-packets: ')[1:]]
         check(rx and rx[-1] > 0, 'nothing forwarded between start and stop:\n' + out)
-        line('set fwd nosuch\n', "error: word 3 'nosuch'")
-        line('quit\n', 'Bye...', prompt=False)
-        _, status = os.waitpid(pid, 0)
-        check(os.WIFEXITED(status) and os.WEXITSTATUS(status) == 0, 'exit status %r' % status)
-        check(b'vduse-netsw> ' not in pending[0], 'a prompt after quit: %r' % pending[0])
+        term.line('set fwd nosuch\n', "error: word 3 'nosuch'")
+        term.line('quit\n', 'Bye...', prompt=False)
+        status = term.exit_status()
+        check(status == 0, 'exit status %r' % status)
+        check(Terminal.PROMPT.encode() not in term.pending,
+              'a prompt after quit: %r' % term.pending)
     finally:
-        try:
-            os.kill(pid, signal.SIGKILL)
-            os.waitpid(pid, 0)
-        except (ProcessLookupError, ChildProcessError):
-            pass
-        os.close(fd)
+        term.close()
 
 
 def test_interactive_ctrl_d(work):
     """-i: Ctrl-D on an empty line ends the switch cleanly, as testpmd's."""
-    import pty
-    import select
-    pid, fd = pty.fork()
-    if pid == 0:
-        os.execv(SWITCH, [SWITCH, *EAL, *NULL_PORTS, '--', '-i', '--control',
-                          os.path.join(work, 'd.sock')])
+    term = Terminal(['-i', '--control', os.path.join(work, 'd.sock')])
     try:
-        out, end = b'', time.monotonic() + 30
-        while b'vduse-netsw> ' not in out and time.monotonic() < end:
-            if select.select([fd], [], [], 0.2)[0]:
-                out += os.read(fd, 65536)
-        check(b'vduse-netsw> ' in out, 'no prompt: %r' % out)
-        os.write(fd, b'\x04')
-        _, status = os.waitpid(pid, 0)
-        check(os.WIFEXITED(status) and os.WEXITSTATUS(status) == 0, 'exit status %r' % status)
+        term.until(Terminal.PROMPT, 30)
+        os.write(term.fd, b'\x04')
+        status = term.exit_status()
+        check(status == 0, 'exit status %r' % status)
     finally:
-        try:
-            os.kill(pid, signal.SIGKILL)
-            os.waitpid(pid, 0)
-        except (ProcessLookupError, ChildProcessError):
-            pass
-        os.close(fd)
+        term.close()
 
 
 def test_control_path_in_use(work):
