@@ -114,9 +114,8 @@ def run(args, timeout=30):
 # --- the control socket ---------------------------------------------------
 
 def ctl(args, env=None, timeout=30):
-    """vduse-netsw-ctl (built next to the switch) with @args."""
-    binary = os.path.join(os.path.dirname(SWITCH), 'vduse-netsw-ctl')
-    return subprocess.run([binary, *args], capture_output=True, text=True, timeout=timeout,
+    """vduse-netsw-ctl (meson gives its path as VNS_CTL) with @args."""
+    return subprocess.run([os.environ['VNS_CTL'], *args], capture_output=True, text=True, timeout=timeout,
                           env=env)
 
 
