@@ -23,7 +23,8 @@ void vns_usage(FILE *out, const char *prog)
 {
 	fprintf(out,
 		"usage: %s [EAL options] -- --vduse "
-		"NAME[,mac=MAC][,mtu=N][,netns=NS][,ifname=IF][,offloads=LIST] ...\n"
+		"NAME[,mac=MAC][,mtu=N][,netns=NS][,ifname=IF][,ip=CIDR][,gw=ADDR]\n"
+		"          [,route=DST[@GW]][,owner=TEXT][,offloads=LIST] ...\n"
 		"          [--[no-]hugepages] [--packed-ring] [--queue-size N] [--stats-period "
 		"SECONDS]\n"
 		"          [--control PATH [--control-group GROUP]] [--state-dir DIR] [--fresh]\n"
@@ -38,7 +39,10 @@ void vns_usage(FILE *out, const char *prog)
 		"                  virtio_net makes it a netdev, moved into NS and renamed IF;\n"
 		"                  NAME: letters, digits, '.', '-', '_'; MAC: six hex bytes,\n"
 		"                  unicast, not zero; NS: an 'ip netns' name, an absolute path\n"
-		"                  to a namespace file (/proc/PID/ns/net) or pid:PID;\n"
+		"                  to a namespace file (/proc/PID/ns/net) or a process id;\n"
+		"                  there it gets addresses (ip=, repeat for more), a default\n"
+		"                  route (gw=) and routes (route=10.1.0.0/16@10.0.0.1), and\n"
+		"                  is set up; owner=: free text shown with the port;\n"
 		"                  LIST is none or csum, tso, uso joined by '+' (default all);\n"
 		"                  vlan=, trunk=, native= as for --port\n"
 		"  --port          settings of an ethdev port; every ethdev EAL probes (-a PCI,\n"
@@ -155,10 +159,11 @@ static int copy_field(char *dst, size_t size, const char *value, const char *wha
  * A port name becomes /dev/vduse/NAME and the vdpa device's name, and
  * control commands refer to it by it: a plain word.
  */
-static int check_port_name(const char *name)
+int vns_check_port_name(const char *name, FILE *err)
 {
 	size_t i;
 
+	err_out = err;
 	if (*name == '\0') {
 		fprintf(err_out, "--vduse: empty port name (expected NAME[,KEY=VALUE]...)\n");
 		return -1;
@@ -197,32 +202,34 @@ static int check_ifname(const char *port, const char *ifname)
 
 /*
  * netns=NAME (under /run/netns, as `ip netns` makes them), netns=/PATH (a
- * namespace file: /proc/PID/ns/net or a bind mount of one) or netns=pid:PID.
- * A name never reaches outside /run/netns; that the file is a network
- * namespace is checked when it is opened.
+ * namespace file: /proc/PID/ns/net or a bind mount of one), netns=PID or
+ * netns=pid:PID. A name never reaches outside /run/netns; that the file is
+ * a network namespace is checked when it is opened.
  */
 static int check_netns(const char *port, const char *netns)
 {
-	const char *pid = netns + strlen(VNS_NETNS_PID_PREFIX);
+	bool prefixed = strncmp(netns, VNS_NETNS_PID_PREFIX, strlen(VNS_NETNS_PID_PREFIX)) == 0;
+	const char *pid = prefixed ? netns + strlen(VNS_NETNS_PID_PREFIX) : netns;
 	size_t i;
 
 	if (*netns == '/')
 		return 0;
-	if (strncmp(netns, VNS_NETNS_PID_PREFIX, strlen(VNS_NETNS_PID_PREFIX)) == 0) {
+	if (prefixed || isdigit((unsigned char)*netns)) {
 		for (i = 0; isdigit((unsigned char)pid[i]); i++)
 			;
 		if (i > 0 && i < 10 && pid[i] == '\0' && pid[0] != '0')
 			return 0;
-		fprintf(err_out, "--vduse %s: netns '%s': expected pid:PID with a process id\n",
-			port, netns);
+		fprintf(err_out,
+			"--vduse %s: netns '%s': expected a process id (PID or pid:PID, 1..%s)\n",
+			port, netns, "999999999");
 		return -1;
 	}
 	if (*netns == '\0' || strchr(netns, '/') != NULL || strcmp(netns, ".") == 0 ||
 	    strcmp(netns, "..") == 0) {
 		fprintf(err_out,
 			"--vduse %s: netns '%s': expected an 'ip netns' name (no '/', not '.' or "
-			"'..'), an absolute path to a namespace file (/proc/PID/ns/net) or "
-			"pid:PID\n",
+			"'..'), an absolute path to a namespace file (/proc/PID/ns/net) or a "
+			"process id\n",
 			port, netns);
 		return -1;
 	}
@@ -377,6 +384,87 @@ static int check_vlan(const char *opt, const char *name, const struct vns_port_v
 	return 0;
 }
 
+/*
+ * ip=CIDR (an address of the netdev), gw=ADDR (the default route through
+ * ADDR) or route=DST[@GW] (DST a CIDR; through GW, else on the link).
+ */
+static int parse_ip_key(struct vns_vduse_spec *spec, const char *key, char *value)
+{
+	struct vduse_route *r = &spec->routes[spec->nb_routes];
+	char *at = strchr(value, '@');
+	unsigned int i;
+
+	if (strcmp(key, "ip") == 0) {
+		if (spec->nb_addrs == VDUSE_NETDEV_MAX_ADDRS) {
+			fprintf(err_out, "--vduse %s: more than %d ip= addresses\n", spec->name,
+				VDUSE_NETDEV_MAX_ADDRS);
+			return -1;
+		}
+		if (vduse_ip_parse(value, true, &spec->addrs[spec->nb_addrs]) < 0) {
+			fprintf(err_out,
+				"--vduse %s: ip '%s': expected an IPv4 or IPv6 address with its "
+				"prefix length, e.g. 10.0.0.2/24 or fd00::2/64\n",
+				spec->name, value);
+			return -1;
+		}
+		spec->nb_addrs++;
+		return 0;
+	}
+	if (spec->nb_routes == VDUSE_NETDEV_MAX_ROUTES) {
+		fprintf(err_out, "--vduse %s: more than %d gw= and route= routes\n", spec->name,
+			VDUSE_NETDEV_MAX_ROUTES);
+		return -1;
+	}
+	memset(r, 0, sizeof(*r));
+	if (strcmp(key, "gw") == 0) {
+		struct vduse_ip_prefix gw;
+
+		if (vduse_ip_parse(value, false, &gw) < 0) {
+			fprintf(err_out,
+				"--vduse %s: gw '%s': expected an IPv4 or IPv6 address, e.g. "
+				"10.0.0.1\n",
+				spec->name, value);
+			return -1;
+		}
+		for (i = 0; i < spec->nb_routes; i++)
+			if (spec->routes[i].dst.len == 0 &&
+			    spec->routes[i].dst.family == gw.family) {
+				fprintf(err_out, "--vduse %s: a second default route (gw=%s)\n",
+					spec->name, value);
+				return -1;
+			}
+		r->dst.family = gw.family;
+		r->via = true;
+		memcpy(r->gw, gw.addr, sizeof(r->gw));
+		spec->nb_routes++;
+		return 0;
+	}
+	if (at != NULL)
+		*at++ = '\0';
+	if (vduse_ip_parse(value, true, &r->dst) < 0) {
+		fprintf(err_out,
+			"--vduse %s: route '%s': expected DST[@GW], DST a network with its prefix "
+			"length, e.g. 10.1.0.0/16@10.0.0.1 or fd01::/64\n",
+			spec->name, value);
+		return -1;
+	}
+	if (at != NULL) {
+		struct vduse_ip_prefix gw;
+
+		if (vduse_ip_parse(at, false, &gw) < 0 || gw.family != r->dst.family) {
+			fprintf(err_out,
+				"--vduse %s: route %s: gateway '%s': expected an address of the "
+				"destination's family\n",
+				spec->name, value, at);
+			return -1;
+		}
+		r->via = true;
+		memcpy(r->gw, gw.addr, sizeof(r->gw));
+	}
+	spec->nb_routes++;
+	return 0;
+}
+
 int vns_parse_vduse(char *arg, struct vns_vduse_spec *spec, FILE *err)
 {
 	/* strsep, not strtok: an empty name or option must not be skipped over. */
@@ -384,7 +472,7 @@ int vns_parse_vduse(char *arg, struct vns_vduse_spec *spec, FILE *err)
 
 	err_out = err;
 	memset(spec, 0, sizeof(*spec));
-	if (check_port_name(tok) < 0 ||
+	if (vns_check_port_name(tok, err) < 0 ||
 	    copy_field(spec->name, sizeof(spec->name), tok, "--vduse name") < 0)
 		return -1;
 	default_mac(spec->name, spec->mac);
@@ -444,13 +532,29 @@ int vns_parse_vduse(char *arg, struct vns_vduse_spec *spec, FILE *err)
 		} else if (strcmp(tok, "offloads") == 0) {
 			if (parse_offloads(spec->name, value, &spec->offloads) < 0)
 				return -1;
+		} else if (strcmp(tok, "ip") == 0 || strcmp(tok, "gw") == 0 ||
+			   strcmp(tok, "route") == 0) {
+			if (parse_ip_key(spec, tok, value) < 0)
+				return -1;
+		} else if (strcmp(tok, "owner") == 0) {
+			if (copy_field(spec->owner, sizeof(spec->owner), value, "owner") < 0)
+				return -1;
 		} else {
 			fprintf(err_out,
-				"--vduse %s: unknown key '%s' (mac, mtu, netns, ifname, "
-				"offloads, vlan, trunk, native, lcore)\n",
+				"--vduse %s: unknown key '%s' (mac, mtu, netns, ifname, ip, gw, "
+				"route, owner, offloads, vlan, trunk, native, lcore)\n",
 				spec->name, tok);
 			return -1;
 		}
+	}
+	if ((spec->nb_addrs > 0 || spec->nb_routes > 0) && *spec->netns == '\0' &&
+	    *spec->ifname == '\0') {
+		/* The switch's own host is no place to put a container's addresses by accident. */
+		fprintf(err_out,
+			"--vduse %s: ip=, gw= and route= need netns= or ifname= (the netdev to "
+			"give them to)\n",
+			spec->name);
+		return -1;
 	}
 	return check_vlan("--vduse", spec->name, &spec->vlan);
 }

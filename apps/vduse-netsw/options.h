@@ -15,6 +15,8 @@
 #include <net/if.h>
 #include <sys/types.h>
 
+#include "vduse_netdev.h"
+
 /** Most ports the switch serves. */
 #define VNS_MAX_PORTS 64
 /** mbufs per NUMA socket by default (--mbufs); 2^n - 1 suits the mempool ring. */
@@ -35,8 +37,10 @@
 #define VNS_NAME_SIZE 32
 /** Size of a netns= value (an absolute path is the longest form), with its NUL. */
 #define VNS_NETNS_SIZE 256
-/** netns=pid:PID: the network namespace of process PID. */
+/** netns=pid:PID: the network namespace of process PID (netns=PID too). */
 #define VNS_NETNS_PID_PREFIX "pid:"
+/** Size of an owner= value, with its NUL. */
+#define VNS_OWNER_SIZE 160
 /** Size of a control socket path (a Unix socket address), with its NUL. */
 #define VNS_CONTROL_PATH_SIZE 108
 /** Where the VDUSE ports' state files are kept by default (--state-dir). */
@@ -70,7 +74,10 @@ enum vns_offload {
 	VNS_OFFLOAD_ALL = VNS_OFFLOAD_CSUM | VNS_OFFLOAD_TSO | VNS_OFFLOAD_USO,
 };
 
-/** One --vduse NAME[,mac=MAC][,mtu=N][,netns=NS][,ifname=IF][,offloads=LIST] option. */
+/**
+ * One --vduse NAME[,mac=MAC][,mtu=N][,netns=NS][,ifname=IF][,ip=CIDR]...[,gw=ADDR]
+ * [,route=DST[@GW]]...[,owner=TEXT][,offloads=LIST] option.
+ */
 struct vns_vduse_spec {
 	char name[VNS_NAME_SIZE]; /**< device name: letters, digits, '.', '-', '_' */
 	uint8_t mac[6]; /**< MAC address (locally administered, derived from the name, by default)
@@ -78,10 +85,17 @@ struct vns_vduse_spec {
 	uint16_t mtu;	/**< MTU to offer; 0 offers none */
 	/**
 	 * Network namespace to move the netdev into: an `ip netns` name, an
-	 * absolute path to a namespace file, or "pid:PID"; "" to stay.
+	 * absolute path to a namespace file, or a process id ("PID", "pid:PID");
+	 * "" to stay.
 	 */
 	char netns[VNS_NETNS_SIZE];
-	char ifname[IF_NAMESIZE];  /**< name to give the netdev, or "" */
+	char ifname[IF_NAMESIZE]; /**< name to give the netdev, or "" */
+	unsigned int nb_addrs;	  /**< ip= addresses */
+	struct vduse_ip_prefix addrs[VDUSE_NETDEV_MAX_ADDRS];
+	unsigned int nb_routes; /**< gw= (default routes) and route= routes, in order */
+	struct vduse_route routes[VDUSE_NETDEV_MAX_ROUTES];
+	/** owner=: who attached it (an orchestrator's own words, e.g. a container id), or "" */
+	char owner[VNS_OWNER_SIZE];
 	unsigned int offloads;	   /**< enum vns_offload bits to offer (all by default) */
 	struct vns_port_vlan vlan; /**< vlan=, trunk=, native= (a trunk of every VLAN by default) */
 	int lcore;		   /**< lcore=: the worker polling it, or -1 to place it */
@@ -137,6 +151,14 @@ struct vns_options {
  *   after printing what is wrong (and the usage) to stderr.
  */
 int vns_parse_options(int argc, char **argv, struct vns_options *opts);
+
+/**
+ * Check a VDUSE port's name: letters, digits, '.', '-', '_', starting with a
+ * letter or digit (it names /dev/vduse/NAME and a state file).
+ *
+ * @return 0, or -1 after printing what was wrong to @p err.
+ */
+int vns_check_port_name(const char *name, FILE *err);
 
 /**
  * Parse the value of one --vduse option (NAME[,KEY=VALUE]...); @p arg is

@@ -67,6 +67,10 @@ struct vns_port {
 	struct vns_port_counts cleared;	  /**< at "clear port stats" (zero before) */
 	struct vns_port_counts fwd_start; /**< at "start" */
 	struct vns_port_counts shown;	  /**< at the last "show port stats", for rates */
+	/* A VDUSE port's netdev, as placed when it was added; the control thread's. */
+	char netdev[IF_NAMESIZE];   /**< its name, or "" */
+	char netns[VNS_NETNS_SIZE]; /**< its network namespace as given, or "" (the switch's) */
+	char owner[VNS_OWNER_SIZE]; /**< owner= text, or "" */
 };
 
 /** Everything the switch runs. */

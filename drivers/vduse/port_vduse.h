@@ -77,4 +77,14 @@ int port_vduse_netdev(struct port *port, char *buf, size_t len);
  */
 bool port_vduse_taken_back(struct port *port);
 
+/**
+ * Remove VDUSE device @p name that a switch which died left and no port
+ * took back, with its state file in @p state_dir (vdu_net_remove()):
+ * its netdev goes wherever it is. Control thread.
+ *
+ * @return 1 removed, 0 no such device, or a negative errno (-EBUSY: a
+ *         process serves it; -EEXIST: no state file of ours describes it).
+ */
+int port_vduse_remove_leftover(const char *name, const char *state_dir);
+
 #endif /* PORT_VDUSE_H */

@@ -2,6 +2,7 @@
 /* Device lifecycle: create, attach, detach, destroy. */
 #include <errno.h>
 #include <fcntl.h>
+#include <limits.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -374,6 +375,65 @@ started:
 	*out = dev;
 	return 0;
 fail:
+	dev_free(dev);
+	return ret;
+}
+
+/* A device being removed has no queue to start; its reset stops none. */
+static int no_queue_start(struct vdu_dev *dev, const struct vdu_queue *q, void *arg)
+{
+	(void)dev;
+	(void)q;
+	(void)arg;
+	return -EINVAL;
+}
+
+static uint16_t no_queue_stop(struct vdu_dev *dev, uint16_t qid, void *arg)
+{
+	(void)dev;
+	(void)qid;
+	(void)arg;
+	return 0;
+}
+
+int vdu_net_remove(const char *name, const char *state_dir)
+{
+	static const struct vdu_ops none = {
+		.queue_start = no_queue_start,
+		.queue_stop = no_queue_stop,
+	};
+	const struct vdu_net_params params = {.name = name, .queue_size = 2, .numa_node = -1};
+	struct vdu_dev *dev;
+	char path[PATH_MAX];
+	int ret;
+
+	if (*name == '\0' || strlen(name) >= VDUSE_NAME_MAX || strchr(name, '/') != NULL)
+		return -EINVAL;
+	if (snprintf(path, sizeof(path), "%s/%s.state", state_dir, name) >= (int)sizeof(path))
+		return -ENAMETOOLONG;
+	dev = dev_alloc(&params, &none, NULL);
+	if (dev == NULL)
+		return -ENOMEM;
+	ret = 0;
+	if (!kernel_dev_exists(dev))
+		goto out;
+	/* Without its state file it may be anyone's device: not ours to remove. */
+	if (access(path, F_OK) != 0) {
+		VDU_ERR(dev,
+			"no state file %s describes this device: it is not this switch's to remove "
+			"(remove it by hand: vdpa dev del %s, then VDUSE_DESTROY_DEV)",
+			path, name);
+		ret = -EEXIST;
+		goto out;
+	}
+	ret = dev->ctl_fd = open_control();
+	if (ret >= 0)
+		ret = remove_kernel_dev(dev);
+	if (ret == 0)
+		ret = 1;
+out:
+	if (ret >= 0 && unlink(path) < 0 && errno != ENOENT)
+		VDU_WARN(dev, "cannot remove the state file %s: %s", path, strerror(errno));
 	dev_free(dev);
 	return ret;
 }

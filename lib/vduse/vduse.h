@@ -171,6 +171,20 @@ int vdu_net_create(const struct vdu_net_params *params, const struct vdu_ops *op
 		   struct vdu_dev **out);
 
 /**
+ * Remove the device @p name that a process which died left behind and no
+ * process took back (e.g. a container's port whose switch restarted without
+ * it): detach it from the vdpa bus (its netdev goes, in whatever namespace
+ * it is), destroy it, and remove its state file in @p state_dir. Only a
+ * device that such a state file describes is removed. Not from a callback.
+ *
+ * @return 1 when it was removed, 0 when there is no such device (a state
+ *         file left alone is removed too), -EBUSY when a process serves it,
+ *         -EEXIST when no state file describes it, -ENOENT without VDUSE,
+ *         -EINVAL for a bad name, or another negative errno; each logged.
+ */
+int vdu_net_remove(const char *name, const char *state_dir);
+
+/**
  * Attach the device to the vdpa bus (what `vdpa dev add` does) and have
  * @p driver take it; nothing to do for a device taken back attached. With VDU_DRIVER_VIRTIO the
  * driver negotiates and starts the queues before this returns. Without a vdpa bus (a VDUSE module

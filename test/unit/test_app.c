@@ -17,7 +17,7 @@
 #include "cli/cli.h"
 #include "fwd/fwd.h"
 #include "worker/worker.h"
-#include "netdev.h"
+#include "vduse_netdev.h"
 #include "options.h"
 
 static int parse(const char *line, struct vns_options *opts)
@@ -147,40 +147,96 @@ static void test_parse_netns_forms(void **state)
 		"--vduse p0,netns=pid:-1",		/* not a number */
 		"--vduse p0,netns=pid:0",		/* no process 0 */
 		"--vduse p0,netns=pid:/1",		/* not a number */
+		"--vduse p0,netns=12a",			/* neither a pid nor a name */
+		"--vduse p0,netns=0",			/* no process 0 */
 	};
 	static struct vns_options o;
 
 	(void)state;
 	expect_refused(bad, sizeof(bad) / sizeof(bad[0]));
 	assert_int_equal(parse("--vduse p0,netns=red --vduse p1,netns=/proc/1/ns/net "
-			       "--vduse p2,netns=pid:4242 --vduse p3,netns=my.ns-1",
+			       "--vduse p2,netns=pid:4242 --vduse p3,netns=my.ns-1 "
+			       "--vduse p4,netns=4242",
 			       &o),
 			 0);
 	assert_string_equal(o.vduse[0].netns, "red");
 	assert_string_equal(o.vduse[1].netns, "/proc/1/ns/net");
 	assert_string_equal(o.vduse[2].netns, "pid:4242");
 	assert_string_equal(o.vduse[3].netns, "my.ns-1");
+	assert_string_equal(o.vduse[4].netns, "4242");
+}
+
+/* ip=, gw=, route=, owner=: parsed into the netdev's setup; anything else refused. */
+static void test_parse_netdev_setup(void **state)
+{
+	static const char *const bad[] = {
+		"--vduse p0,netns=red,ip=10.0.0.2/33",		  /* prefix too long */
+		"--vduse p0,netns=red,ip=10.0.0",		  /* not an address */
+		"--vduse p0,netns=red,ip=10.0.0.2/",		  /* no length */
+		"--vduse p0,netns=red,gw=10.0.0.1/24",		  /* a gateway has no length */
+		"--vduse p0,netns=red,gw=1.1.1.1,gw=1.1.1.2",	  /* two default routes */
+		"--vduse p0,netns=red,route=10.1.0.0/16@fd00::1", /* gateway of the other family */
+		"--vduse p0,netns=red,route=10.1.0.0/16@",	  /* no gateway after '@' */
+		"--vduse p0,ip=10.0.0.2/24",			  /* nowhere to put it */
+		"--vduse p0,netns=red,ip=1.0.0.1/8,ip=1.0.0.2/8,ip=1.0.0.3/8,ip=1.0.0.4/8,"
+		"ip=1.0.0.5/8", /* more than VDUSE_NETDEV_MAX_ADDRS */
+	};
+	static struct vns_options o;
+	const struct vns_vduse_spec *v = &o.vduse[0];
+	static const uint8_t gw6[16] = {0xfd, [15] = 1};
+
+	(void)state;
+	expect_refused(bad, sizeof(bad) / sizeof(bad[0]));
+	assert_int_equal(parse("--vduse p0,netns=red,ifname=eth0,ip=10.0.0.2/24,ip=fd00::2/64,"
+			       "gw=10.0.0.1,gw=fd00::1,route=10.1.0.0/16@10.0.0.254,"
+			       "route=192.168.7.0/24,owner=cni:net:abc:eth0",
+			       &o),
+			 0);
+	assert_int_equal(v->nb_addrs, 2);
+	assert_int_equal(v->addrs[0].family, AF_INET);
+	assert_int_equal(v->addrs[0].len, 24);
+	assert_memory_equal(v->addrs[0].addr, ((uint8_t[]){10, 0, 0, 2}), 4);
+	assert_int_equal(v->addrs[1].family, AF_INET6);
+	assert_int_equal(v->addrs[1].len, 64);
+	assert_int_equal(v->nb_routes, 4);
+	/* gw=: a default route through it */
+	assert_int_equal(v->routes[0].dst.len, 0);
+	assert_true(v->routes[0].via);
+	assert_memory_equal(v->routes[0].gw, ((uint8_t[]){10, 0, 0, 1}), 4);
+	assert_int_equal(v->routes[1].dst.family, AF_INET6);
+	assert_memory_equal(v->routes[1].gw, gw6, 16);
+	assert_int_equal(v->routes[2].dst.len, 16);
+	assert_memory_equal(v->routes[2].gw, ((uint8_t[]){10, 0, 0, 254}), 4);
+	/* route= without '@': on the link */
+	assert_false(v->routes[3].via);
+	assert_string_equal(v->owner, "cni:net:abc:eth0");
 }
 
 /* Opening a netns: each form reaches a real namespace file, and nothing else passes. */
 static void test_netns_open(void **state)
 {
-	char pid[32];
+	char pid[32], why[256];
 	int fd;
 
 	(void)state;
-	fd = vns_netns_open("/proc/self/ns/net");
+	fd = vduse_netns_open("/proc/self/ns/net", why, sizeof(why));
 	assert_true(fd >= 0);
 	close(fd);
 	snprintf(pid, sizeof(pid), "pid:%d", (int)getpid());
-	fd = vns_netns_open(pid);
+	fd = vduse_netns_open(pid, why, sizeof(why));
+	assert_true(fd >= 0);
+	close(fd);
+	fd = vduse_netns_open(pid + 4, why, sizeof(why)); /* the bare process id */
 	assert_true(fd >= 0);
 	close(fd);
 	/* A namespace of another type, a plain file, a missing name or process. */
-	assert_int_equal(vns_netns_open("/proc/self/ns/uts"), -EINVAL);
-	assert_int_equal(vns_netns_open("/proc/self/status"), -EINVAL);
-	assert_int_equal(vns_netns_open("no-such-netns-vns-test"), -ENOENT);
-	assert_int_equal(vns_netns_open("pid:999999999"), -ENOENT);
+	assert_int_equal(vduse_netns_open("/proc/self/ns/uts", why, sizeof(why)), -EINVAL);
+	assert_non_null(strstr(why, "not a network namespace"));
+	assert_int_equal(vduse_netns_open("/proc/self/status", why, sizeof(why)), -EINVAL);
+	assert_int_equal(vduse_netns_open("no-such-netns-vns-test", why, sizeof(why)), -ENOENT);
+	assert_non_null(strstr(why, "ip netns add no-such-netns-vns-test"));
+	assert_int_equal(vduse_netns_open("pid:999999999", why, sizeof(why)), -ENOENT);
+	assert_int_equal(vduse_netns_open("999999999", why, sizeof(why)), -ENOENT);
 }
 
 /* --help: the usage on stdout and 1, so that the switch exits 0 (issue 9, N7). */
@@ -613,6 +669,7 @@ int main(void)
 		cmocka_unit_test(test_parse_rejects_bad_names_and_macs),
 		cmocka_unit_test(test_parse_netns_forms),
 		cmocka_unit_test(test_netns_open),
+		cmocka_unit_test(test_parse_netdev_setup),
 		cmocka_unit_test(test_parse_help),
 		cmocka_unit_test_setup_teardown(test_commands_text, setup_cli, teardown_cli),
 		cmocka_unit_test_setup_teardown(test_commands_refused, setup_cli, teardown_cli),

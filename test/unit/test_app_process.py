@@ -426,6 +426,8 @@ def every_command(work):
         ('show port summary all', lambda r: r['nb_ports'] == 3),
         ('port del net_null2', None),
         ('show port summary all', lambda r: r['nb_ports'] == 2),
+        # Nothing of that name: no error, for an orchestrator's repeated delete.
+        ('port purge p9', lambda r: r['name'] == 'p9' and r['removed'] is False),
     ]
     obj = bpf_object()
     if obj is not None:
@@ -458,7 +460,10 @@ def test_every_command(work):
             time.sleep(0.2)
             check(one()['rx_packets'] == first, 'a stopped port is still polled')
     # Refused, with the reason and nothing changed.
-    for command, reason in (('port add vduse p9', 'port p9: cannot open it'),
+    for command, reason in (('port add vduse p9', 'port p9: cannot create it: No such file'),
+                            ('port add vduse p9,netns=nosuchns', 'ip netns add nosuchns'),
+                            ('port purge net_null0', 'an ethdev, not a VDUSE device'),
+                            ('port purge ../p9', 'a port name has letters, digits'),
                             ('port add ethdev net_null0', 'port net_null0 exists already'),
                             ('help nosuch', "no command starts with 'nosuch'"),
                             ('set promisc 0 off', 'Operation not supported'),

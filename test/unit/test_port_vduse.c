@@ -89,6 +89,13 @@ bool vdu_taken_back(const struct vdu_dev *dev)
 	return false;
 }
 
+int vdu_net_remove(const char *name, const char *state_dir)
+{
+	(void)name;
+	(void)state_dir;
+	return 0;
+}
+
 int vdu_netdev_name(const struct vdu_dev *dev, char *buf, size_t len)
 {
 	(void)dev;

@@ -51,6 +51,7 @@ static const struct arg_type arg_types[] = {
 	{"MAC", ARG_MAC, 0, 0, "a MAC address, e.g. 02:00:00:00:00:01"},
 	{"FILE", ARG_WORD, 0, 0, "a file name"},
 	{"SPEC", ARG_WORD, 0, 0, "NAME[,KEY=VALUE...] as for --vduse"},
+	{"NAME", ARG_WORD, 0, 0, "a VDUSE port's name"},
 	{"DEVARGS", ARG_WORD, 0, 0, "an ethdev's devargs, as for EAL's --vdev or -a"},
 	{"KEYS", ARG_WORD, 0, 0, "KEY=VALUE[,KEY=VALUE...] as for --port"},
 	{"LIST", ARG_WORD, 0, 0, "VLAN ids and ranges, e.g. 10,20-29, or all"},

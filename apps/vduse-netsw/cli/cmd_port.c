@@ -107,6 +107,11 @@ static int port_info(struct vns_cmd_ctx *c, struct vns_port *vp)
 	vns_reply_str(r, "mac", "MAC address: %s\n", vns_mac_str(&vp->info.mac, mac));
 	vns_reply_str(r, "name", "Device name: %s\n", vp->port->name);
 	vns_reply_str(r, "driver", "Driver name: %s\n", vp->info.driver);
+	if (vp->vduse) {
+		vns_reply_str(r, "netdev", "Netdev: %s\n", vp->netdev);
+		vns_reply_str(r, "netns", *vp->netns ? "Network namespace: %s\n" : NULL, vp->netns);
+		vns_reply_str(r, "owner", *vp->owner ? "Owner: %s\n" : NULL, vp->owner);
+	}
 	vns_reply_i64(r, "socket", "Connect to socket: %" PRId64 "\n", vp->info.socket_id);
 	vns_reply_bool(r, "started", "Port state: %s\n", !vp->stopped, "started", "stopped");
 	vns_reply_bool(r, "link_up", "Link status: %s\n", link.up, "up", "down");
@@ -365,6 +370,19 @@ static int cmd_port_del(struct vns_cmd_ctx *c)
 	return 0;
 }
 
+static int cmd_port_purge(struct vns_cmd_ctx *c)
+{
+	const char *name = vns_cmd_arg(c, "NAME")->word;
+	FILE *err = reported_open(c);
+	int ret = err == NULL ? -ENOMEM : vns_port_purge(c->sw, name, err);
+
+	if (reported_close(c, err, ret) < 0)
+		return -1;
+	vns_reply_str(c->r, "name", "%s", name);
+	vns_reply_bool(c->r, "removed", ": %s\n", ret > 0, "removed", "nothing to remove");
+	return 0;
+}
+
 static int set_vlan(struct vns_cmd_ctx *c, struct vns_port *vp, const struct vns_port_vlan *vlan)
 {
 	int ret = vns_port_set_vlan(c->sw, vp, vlan);
@@ -458,6 +476,10 @@ static const struct vns_cmd port_cmds[] = {
 	{"port add ethdev DEVARGS KEYS...", "the same, with --port keys (vlan=10 rxq=2)",
 	 cmd_add_ethdev},
 	{"port del PORT", "remove a port; the others forward on", cmd_port_del},
+	{"port purge NAME",
+	 "remove VDUSE port NAME, or the device a dead switch left of that name (for "
+	 "orchestrators: nothing there is no error)",
+	 cmd_port_purge},
 	{"vlan set access PORT VLAN", "make the port an access port of VLAN", cmd_vlan_access},
 	{"vlan set trunk PORT LIST", "make it a trunk of LIST (10,20-29 or all)", cmd_vlan_trunk},
 	{"vlan set native PORT VID", "the VLAN of a trunk's untagged frames (0: their own domain)",

@@ -14,10 +14,10 @@
 #include <rte_malloc.h>
 #include <rte_mbuf.h>
 
-#include "netdev.h"
 #include "log.h"
 #include "port_ethdev.h"
 #include "port_vduse.h"
+#include "vduse_netdev.h"
 #include "capture/capture_ctl.h"
 #include "fdb.h"
 #include "ports.h"
@@ -60,9 +60,33 @@ static uint64_t vduse_offloads(unsigned int offloads)
 	return off;
 }
 
-static struct port *open_vduse(struct vns_switch *sw, const struct vns_options *opts,
-			       const struct vns_vduse_spec *spec)
+/* The netdev's setup in its namespace, as @p spec asks. */
+static void netdev_conf(const struct vns_vduse_spec *spec, int ns_fd,
+			struct vduse_netdev_conf *conf)
 {
+	memset(conf, 0, sizeof(*conf));
+	conf->ns_fd = ns_fd;
+	conf->netns = spec->netns;
+	conf->ifname = spec->ifname;
+	conf->mtu = spec->mtu;
+	/* A netdev given addresses is meant to be used; one moved alone, configured there. */
+	conf->up = spec->nb_addrs > 0 || spec->nb_routes > 0;
+	conf->nb_addrs = spec->nb_addrs;
+	memcpy(conf->addrs, spec->addrs, sizeof(conf->addrs));
+	conf->nb_routes = spec->nb_routes;
+	memcpy(conf->routes, spec->routes, sizeof(conf->routes));
+}
+
+/*
+ * Open a VDUSE port and place its netdev as @p spec says: every check that
+ * can fail before the device exists is made first, and a failure after it
+ * removes the device (and with it the netdev, wherever it went). The
+ * netdev's final name goes to @p netdev. Causes go to @p err and the log.
+ */
+static struct port *open_vduse(struct vns_switch *sw, const struct vns_vduse_spec *spec,
+			       char *netdev, size_t netdev_len, FILE *err)
+{
+	const struct vns_options *opts = sw->opts;
 	struct port_vduse_params params = {
 		.name = spec->name,
 		.mtu = spec->mtu,
@@ -77,43 +101,62 @@ static struct port *open_vduse(struct vns_switch *sw, const struct vns_options *
 		.fresh = opts->fresh,
 	};
 	struct rte_mempool *pool = pool_of(sw, params.socket_id);
-	char netdev[IF_NAMESIZE];
-	struct port *port;
-	int err, ns_fd = -1;
+	struct vduse_netdev_conf conf;
+	char why[320] = "";
+	struct port *port = NULL;
+	int ret = 0, ns_fd = -1;
 
 	if (pool == NULL)
 		return NULL;
-	/* A wrong namespace is found before a device exists. */
-	if (*spec->netns != '\0') {
-		ns_fd = vns_netns_open(spec->netns);
-		if (ns_fd < 0) {
-			VNS_LOG(ERR, "port %s: no netns to move it to", spec->name);
-			return NULL;
-		}
-	}
+	if (*spec->netns != '\0')
+		ns_fd = ret = vduse_netns_open(spec->netns, why, sizeof(why));
+	/* A name taken there is found before a device exists (and again on the rename). */
+	if (ret >= 0 && *spec->ifname != '\0')
+		ret = vduse_netdev_check_free(ns_fd, spec->ifname, why, sizeof(why));
+	if (ret < 0)
+		goto out;
 	memcpy(params.mac, spec->mac, sizeof(params.mac));
-	port = port_vduse_open(&params, pool, &err);
+	port = port_vduse_open(&params, pool, &ret);
 	if (port == NULL) {
-		VNS_LOG(ERR, "port %s: %s", spec->name, strerror(-err));
-	} else if (port_vduse_taken_back(port)) {
+		snprintf(why, sizeof(why), "cannot create it: %s%s (the switch's log says more)",
+			 strerror(-ret),
+			 ret == -ENOENT ? "; is VDUSE there (modprobe vduse vdpa virtio_vdpa, or "
+					  "this project's kmod)?"
+					: "");
+		goto out;
+	}
+	ret = port_vduse_netdev(port, netdev, netdev_len);
+	if (port_vduse_taken_back(port)) {
 		/* Its netdev is where the previous switch put it, addresses and all. */
 		VNS_LOG(INFO, "port %s: taken back from the previous switch, netdev kept",
 			spec->name);
-		if (port_vduse_netdev(port, netdev, sizeof(netdev)) != 0)
-			snprintf(netdev, sizeof(netdev), "%s", "eth?"); /* in another netns */
-	} else if (port_vduse_netdev(port, netdev, sizeof(netdev)) != 0 ||
-		   vns_netdev_place(netdev, ns_fd, spec->ifname) != 0) {
-		port_close(port);
-		port = NULL;
+		if (*spec->ifname != '\0' || ret != 0) /* in its namespace, under its name */
+			snprintf(netdev, netdev_len, "%s", *spec->ifname ? spec->ifname : "?");
+		ret = 0;
+		goto out;
 	}
+	if (ret != 0) {
+		snprintf(why, sizeof(why), "the kernel made no netdev of it: %s", strerror(-ret));
+		goto out;
+	}
+	netdev_conf(spec, ns_fd, &conf);
+	ret = vduse_netdev_setup(netdev, &conf, why, sizeof(why));
+	if (ret == 0 && *spec->ifname != '\0')
+		snprintf(netdev, netdev_len, "%s", spec->ifname);
+out:
 	if (ns_fd >= 0)
 		close(ns_fd);
-	if (port == NULL)
+	if (ret < 0) {
+		VNS_LOG(ERR, "port %s: %s", spec->name, why);
+		if (err != NULL)
+			fprintf(err, "port %s: %s\n", spec->name, why);
+		if (port != NULL)
+			port_close(port); /* the device, and with it the netdev */
 		return NULL;
+	}
 	VNS_LOG(INFO, "port %s: netdev %s%s%s, mac %02x:%02x:%02x:%02x:%02x:%02x", spec->name,
-		*spec->ifname ? spec->ifname : netdev, *spec->netns ? " in netns " : "",
-		spec->netns, spec->mac[0], spec->mac[1], spec->mac[2], spec->mac[3], spec->mac[4],
-		spec->mac[5]);
+		netdev, *spec->netns ? " in netns " : "", spec->netns, spec->mac[0], spec->mac[1],
+		spec->mac[2], spec->mac[3], spec->mac[4], spec->mac[5]);
 	return port;
 }
 
@@ -264,6 +307,30 @@ fail:
 	return ret;
 }
 
+/*
+ * Open the VDUSE port of @p spec and add it, with where its netdev went.
+ * @p err: as for open_vduse(). @return its id or a negative errno.
+ */
+static int add_vduse(struct vns_switch *sw, const struct vns_vduse_spec *spec, FILE *err)
+{
+	char netdev[IF_NAMESIZE] = "";
+	struct port *port = open_vduse(sw, spec, netdev, sizeof(netdev), err);
+	struct vns_port *vp;
+	int id;
+
+	if (port == NULL)
+		return -ENODEV;
+	id = add_port(sw, port, &spec->vlan, spec->lcore, true, err != NULL ? err : stderr);
+	if (id < 0)
+		return id;
+	/* The control thread's alone: no worker reads them. */
+	vp = sw->ports[id];
+	snprintf(vp->netdev, sizeof(vp->netdev), "%s", netdev);
+	snprintf(vp->netns, sizeof(vp->netns), "%s", spec->netns);
+	snprintf(vp->owner, sizeof(vp->owner), "%s", spec->owner);
+	return id;
+}
+
 /* Whether a port of that name is in the table already (names are unique). */
 static bool name_taken(struct vns_switch *sw, const char *name, FILE *err)
 {
@@ -313,10 +380,7 @@ int vns_ports_open(struct vns_switch *sw, const struct vns_options *opts, const 
 			"vduse-netsw: no free hugepages: VDUSE bounce buffers in kernel pages "
 			"(reserve some in /proc/sys/vm/nr_hugepages to use them)");
 	for (i = 0; i < opts->nb_vduse && !*stop; i++) {
-		port = open_vduse(sw, opts, &opts->vduse[i]);
-		if (port == NULL)
-			return -ENODEV;
-		ret = add_port(sw, port, &opts->vduse[i].vlan, opts->vduse[i].lcore, true, stderr);
+		ret = add_vduse(sw, &opts->vduse[i], NULL);
 		if (ret < 0)
 			return ret;
 	}
@@ -344,16 +408,10 @@ int vns_ports_open(struct vns_switch *sw, const struct vns_options *opts, const 
 int vns_port_add_vduse(struct vns_switch *sw, char *arg, FILE *err)
 {
 	struct vns_vduse_spec spec;
-	struct port *port;
 
 	if (vns_parse_vduse(arg, &spec, err) < 0 || name_taken(sw, spec.name, err))
 		return -EINVAL;
-	port = open_vduse(sw, sw->opts, &spec);
-	if (port == NULL) {
-		fprintf(err, "port %s: cannot open it (see the switch's log)\n", spec.name);
-		return -ENODEV;
-	}
-	return add_port(sw, port, &spec.vlan, spec.lcore, true, err);
+	return add_vduse(sw, &spec, err);
 }
 
 int vns_port_add_ethdev(struct vns_switch *sw, const char *devargs, char *keys, FILE *err)
@@ -408,6 +466,40 @@ static void remove_port(struct vns_switch *sw, struct vns_port *vp, FILE *err)
 void vns_port_del(struct vns_switch *sw, struct vns_port *vp, FILE *err)
 {
 	remove_port(sw, vp, err);
+}
+
+int vns_port_purge(struct vns_switch *sw, const char *name, FILE *err)
+{
+	unsigned int i;
+	int ret;
+
+	if (vns_check_port_name(name, err) < 0)
+		return -EINVAL;
+	for (i = 0; i < sw->nb_ports; i++) {
+		struct vns_port *vp = sw->ports[i];
+
+		if (vp == NULL || strcmp(vp->port->name, name) != 0)
+			continue;
+		if (!vp->vduse) {
+			fprintf(err, "port %s is an ethdev, not a VDUSE device: port del %s\n",
+				name, name);
+			return -EINVAL;
+		}
+		remove_port(sw, vp, err);
+		return 1;
+	}
+	ret = port_vduse_remove_leftover(name, sw->opts->state_dir);
+	if (ret == -EBUSY)
+		fprintf(err, "VDUSE device %s is served by another process (another switch?)\n",
+			name);
+	else if (ret == -EEXIST)
+		fprintf(err,
+			"VDUSE device %s is not this switch's: no state file in %s describes it\n",
+			name, sw->opts->state_dir);
+	else if (ret < 0)
+		fprintf(err, "VDUSE device %s: cannot remove it: %s (the switch's log says more)\n",
+			name, strerror(-ret));
+	return ret;
 }
 
 void vns_port_stop(struct vns_switch *sw, struct vns_port *vp)

@@ -56,6 +56,20 @@ int vns_port_add_ethdev(struct vns_switch *sw, const char *devargs, char *keys, 
 void vns_port_del(struct vns_switch *sw, struct vns_port *vp, FILE *err);
 
 /**
+ * "port purge": remove whatever is left of VDUSE port @p name, so that an
+ * orchestrator's delete always succeeds: the port if the table has it (as
+ * vns_port_del()), else a device of that name a switch that died left and
+ * this one did not take back, with its state file (its netdev goes,
+ * wherever it is). Nothing to remove is no error. Control thread.
+ *
+ * @return 1 when something was removed, 0 when nothing was there, or a
+ *   negative errno after printing why to @p err (a bad name, an ethdev of
+ *   that name, a device another process serves or that is not this
+ *   switch's).
+ */
+int vns_port_purge(struct vns_switch *sw, const char *name, FILE *err);
+
+/**
  * "port stop": no worker sends to @p vp or polls it any more (a grace
  * period), then its device stops; a VDUSE port's link goes down, so that
  * its guest stops sending. Control thread.
