@@ -15,19 +15,16 @@
  */
 #include <errno.h>
 #include <getopt.h>
-#include <poll.h>
 #include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/socket.h>
-#include <sys/un.h>
-#include <time.h>
 #include <unistd.h>
 
 #include <jansson.h>
 
 #include "cli/control_proto.h"
+#include "client.h"
 
 #define SOCKET_ENV	"VDUSE_NETSW_SOCKET"
 #define DEFAULT_TIMEOUT 10
@@ -65,54 +62,6 @@ static int join(char **words, int n, char *line, size_t size)
 	return 0;
 }
 
-static int connect_to(const char *path)
-{
-	struct sockaddr_un addr = {.sun_family = AF_UNIX};
-	int fd;
-
-	if (strlen(path) >= sizeof(addr.sun_path)) {
-		fprintf(stderr, "vduse-netsw-ctl: socket path longer than %zu: %s\n",
-			sizeof(addr.sun_path) - 1, path);
-		return -1;
-	}
-	strcpy(addr.sun_path, path);
-	fd = socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0);
-	if (fd < 0 || connect(fd, (struct sockaddr *)&addr, sizeof(addr)) < 0) {
-		fprintf(stderr,
-			"vduse-netsw-ctl: cannot connect to %s: %s (is the switch running? "
-			"It serves %s unless given --control PATH; give that PATH here as "
-			"--socket PATH)\n",
-			path, strerror(errno), VNS_CONTROL_DEFAULT);
-		if (fd >= 0)
-			close(fd);
-		return -1;
-	}
-	return fd;
-}
-
-static int send_all(int fd, const char *buf, size_t len)
-{
-	while (len > 0) {
-		ssize_t n = send(fd, buf, len, MSG_NOSIGNAL);
-
-		if (n < 0 && errno == EINTR)
-			continue;
-		if (n < 0)
-			return -1;
-		buf += n;
-		len -= (size_t)n;
-	}
-	return 0;
-}
-
-static long long now_ms(void)
-{
-	struct timespec ts;
-
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (long long)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
-}
-
 /* How a JSON answer ended: its "ok". @return the exit status. */
 static int json_status(const char *answer, size_t len, const char *path)
 {
@@ -131,82 +80,31 @@ static int json_status(const char *answer, size_t len, const char *path)
 }
 
 /*
- * Copy the answer to stdout until the switch closes the connection.
+ * Copy the answer to stdout as it comes, until the switch closes the connection.
  * @return the exit status: by the answer's last line (its "ok" in JSON), or 2.
  */
 static int relay_answer(int fd, int timeout_s, const char *path, bool json)
 {
-	long long deadline = now_ms() + (long long)timeout_s * 1000;
-	char buf[4096], last[VNS_CONTROL_MAX_LINE + 1] = "";
-	size_t last_len = 0, answer_len = 0;
-	bool line_start = true;
-	char *answer = NULL;
-	FILE *all = json ? open_memstream(&answer, &answer_len) : NULL;
+	struct vns_client_answer ans;
+	char err[VNS_CLIENT_ERR_SIZE];
 	int status;
 
-	if (json && all == NULL) {
-		fprintf(stderr, "vduse-netsw-ctl: out of memory\n");
+	if (vns_client_read(fd, path, timeout_s, stdout, &ans, err) < 0) {
+		fprintf(stderr, "vduse-netsw-ctl: %s\n", err);
 		return 2;
 	}
-
-	for (;;) {
-		struct pollfd pfd = {.fd = fd, .events = POLLIN};
-		long long left = deadline - now_ms();
-		ssize_t n;
-
-		if (left <= 0 || poll(&pfd, 1, (int)left) == 0) {
-			fprintf(stderr, "vduse-netsw-ctl: no complete answer from %s within %d s\n",
-				path, timeout_s);
-			status = 2;
-			goto out;
-		}
-		n = recv(fd, buf, sizeof(buf), 0);
-		if (n < 0 && errno == EINTR)
-			continue;
-		if (n < 0) {
-			fprintf(stderr, "vduse-netsw-ctl: reading from %s: %s\n", path,
-				strerror(errno));
-			status = 2;
-			goto out;
-		}
-		if (n == 0)
-			break;
-		fwrite(buf, 1, (size_t)n, stdout);
-		if (all != NULL)
-			fwrite(buf, 1, (size_t)n, all);
-		/* Keep the start of the last line: it says how the command ended. */
-		for (ssize_t i = 0; i < n; i++) {
-			if (line_start) {
-				last_len = 0;
-				line_start = false;
-			}
-			if (buf[i] == '\n')
-				line_start = true;
-			else if (last_len < sizeof(last) - 1)
-				last[last_len++] = buf[i];
-			last[last_len] = '\0';
-		}
-	}
-	fflush(stdout);
-	if (!line_start) {
-		fprintf(stderr, "vduse-netsw-ctl: %s closed the connection within a line\n", path);
-		status = 2;
-	} else if (json) {
-		fflush(all);
-		status = json_status(answer, answer_len, path);
-	} else if (strcmp(last, "ok") == 0) {
+	if (json) {
+		status = json_status(ans.text, ans.len, path);
+	} else if (strcmp(ans.last, "ok") == 0) {
 		status = 0;
-	} else if (strncmp(last, "error: ", 7) == 0) {
+	} else if (strncmp(ans.last, "error: ", 7) == 0) {
 		status = 1;
 	} else {
 		fprintf(stderr, "vduse-netsw-ctl: %s closed the connection without an answer\n",
 			path);
 		status = 2;
 	}
-out:
-	if (all != NULL)
-		fclose(all);
-	free(answer);
+	vns_client_answer_free(&ans);
 	return status;
 }
 
@@ -220,7 +118,7 @@ int main(int argc, char **argv)
 		{NULL, 0, NULL, 0},
 	};
 	const char *path = getenv(SOCKET_ENV);
-	char line[VNS_CONTROL_MAX_LINE + 1], *end;
+	char line[VNS_CONTROL_MAX_LINE + 1], err[VNS_CLIENT_ERR_SIZE], *end;
 	int timeout = DEFAULT_TIMEOUT, opt, fd, status, skip = 0;
 	bool json = false;
 
@@ -278,16 +176,22 @@ int main(int argc, char **argv)
 			VNS_CONTROL_MAX_LINE - 1);
 		return 2;
 	}
-	fd = connect_to(path);
-	if (fd < 0)
+	fd = vns_client_connect(path, err);
+	if (fd < 0) {
+		if (errno == ENAMETOOLONG)
+			fprintf(stderr, "vduse-netsw-ctl: %s\n", err);
+		else
+			fprintf(stderr,
+				"vduse-netsw-ctl: %s (is the switch running? It serves %s unless "
+				"given --control PATH; give that PATH here as --socket PATH)\n",
+				err, VNS_CONTROL_DEFAULT);
 		return 2;
-	if (send_all(fd, line, strlen(line)) < 0) {
-		fprintf(stderr, "vduse-netsw-ctl: sending to %s: %s\n", path, strerror(errno));
+	}
+	if (vns_client_send(fd, path, line, err) < 0) {
+		fprintf(stderr, "vduse-netsw-ctl: %s\n", err);
 		close(fd);
 		return 2;
 	}
-	/* End of input: the switch answers the line, then closes. */
-	shutdown(fd, SHUT_WR);
 	status = relay_answer(fd, timeout, path, json);
 	close(fd);
 	return status;
