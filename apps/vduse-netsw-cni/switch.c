@@ -189,7 +189,7 @@ static bool one_word(const char *s)
 	return true;
 }
 
-/* The first gateway of an IP of the family @v6 in the IPAM result's "ips". */
+/* The gateway of the first IP of the family @v6 in the IPAM result's "ips", or NULL. */
 static const char *first_gateway(const json_t *ips, bool v6)
 {
 	const json_t *ip;
@@ -205,7 +205,21 @@ static const char *first_gateway(const json_t *ips, bool v6)
 	return NULL;
 }
 
-/* ip=, gw= and route= words from the IPAM result; @return 0 or -1 (a word unfit). */
+/* Is @dst a default route's destination, 0.0.0.0/0 or ::/0? */
+static bool is_default(const char *dst)
+{
+	const char *slash = strrchr(dst, '/');
+
+	return slash != NULL && strcmp(slash, "/0") == 0;
+}
+
+/*
+ * ip= for each address; for each route, its "gw", else (as the CNI spec
+ * says) the gateway of the first IP of its family: a default route through
+ * a gateway is gw=GW, another route=DST@GW, one without any gateway
+ * route=DST (on the link). No routes, no gw=: a gateway alone routes nothing.
+ * @return 0, or -1 when a value is not one word.
+ */
 static int add_addresses(struct line *l, const json_t *ipam, struct cni_error *err)
 {
 	const json_t *ips = json_object_get(ipam, "ips"), *routes = json_object_get(ipam, "routes");
@@ -216,33 +230,30 @@ static int add_addresses(struct line *l, const json_t *ipam, struct cni_error *e
 	json_array_foreach(ips, i, o)
 	{
 		const char *addr = json_string_value(json_object_get(o, "address"));
+		const char *gw = json_string_value(json_object_get(o, "gateway"));
 
-		if (!one_word(addr))
-			bad = "an IP's \"address\"";
+		if (!one_word(addr) || (gw != NULL && !one_word(gw)))
+			bad = "an IP's \"address\" or \"gateway\"";
 		else
 			add(l, " ip=%s", addr);
 	}
-	/* The gateways are the default routes; an IPAM result without routes wants none. */
-	if (json_array_size(routes) > 0)
-		for (int v6 = 0; v6 < 2; v6++) {
-			const char *gw = first_gateway(ips, v6);
-
-			if (gw != NULL && !one_word(gw))
-				bad = "an IP's \"gateway\"";
-			else if (gw != NULL)
-				add(l, " gw=%s", gw);
-		}
 	json_array_foreach(routes, i, o)
 	{
 		const char *dst = json_string_value(json_object_get(o, "dst"));
 		const char *gw = json_string_value(json_object_get(o, "gw"));
 
-		if (!one_word(dst) || (gw != NULL && !one_word(gw)))
+		if (!one_word(dst) || (gw != NULL && !one_word(gw))) {
 			bad = "a route's \"dst\" or \"gw\"";
-		else if (gw != NULL)
-			add(l, " route=%s@%s", dst, gw);
-		else
+			continue;
+		}
+		if (gw == NULL)
+			gw = first_gateway(ips, strchr(dst, ':') != NULL);
+		if (gw == NULL)
 			add(l, " route=%s", dst);
+		else if (is_default(dst))
+			add(l, " gw=%s", gw);
+		else
+			add(l, " route=%s@%s", dst, gw);
 	}
 	if (bad != NULL)
 		return cni_fail(err, CNI_ERR_IPAM_FAILED, "unusable IPAM result",
@@ -286,8 +297,8 @@ int switch_add_port(const struct cni_conf *conf, const struct cni_env *env, cons
 	if (switch_ask(conf, NULL, &sub, "%s", l.text) == 0)
 		return 0;
 	if (says_exists(&sub))
-		return cni_fail(err, CNI_ERR_IFACE_EXISTS, "the interface exists already",
-				"%s %s in %s: %s", name, env->ifname, env->netns, sub.details);
+		return cni_fail(err, CNI_ERR_IFACE_EXISTS, "the interface exists already", "%s",
+				sub.details);
 	*err = sub;
 	return -1;
 }
