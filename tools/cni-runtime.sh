@@ -1,0 +1,62 @@
+# SPDX-License-Identifier: BSD-3-Clause
+# shellcheck shell=bash
+#
+# What a container runtime does, in shell functions, for the demo and the
+# guest tests (source this file): start a container (its own network, PID,
+# mount and UTS namespaces, like `podman run` without an image), and drive a
+# CNI plugin for it exactly as a runtime does — CNI_* environment
+# variables, the network configuration on stdin, the result or error on
+# stdout, the exit status (CNI spec 1.1, "Execution Protocol").
+#
+# CNI_PATH: where the plugins are (the caller sets it; the IPAM plugin is
+# looked up there too).
+
+# container_start NAME: a container running `sleep infinity` as its PID 1;
+# prints its PID (on the host), whose /proc/PID/ns/net is its network
+# namespace (what runtimes give as CNI_NETNS).
+container_start() {
+	local name=$1 pid
+	unshare --net --pid --mount --uts --fork --kill-child \
+		sh -c "hostname $name; exec sleep infinity" >/dev/null 2>&1 &
+	# unshare forks: the container's first process is its child.
+	for _ in $(seq 50); do
+		pid=$(pgrep -P $! -x sleep || true)
+		[ -n "$pid" ] && break
+		sleep 0.1
+	done
+	[ -n "$pid" ] || { echo "container $name did not start" >&2; return 1; }
+	echo "$pid"
+}
+
+# container_exec PID COMMAND...: run COMMAND in the container's network namespace.
+container_exec() {
+	local pid=$1
+	shift
+	nsenter --target "$pid" --net "$@"
+}
+
+# container_stop PID: stop it; its network namespace goes with its last process.
+container_stop() {
+	kill "$1" 2>/dev/null || true
+}
+
+# cni COMMAND CONTAINER_ID NETNS IFNAME [CNI_ARGS] < CONFIG: run the plugin
+# named by the configuration's "type" as a runtime does. Prints its stdout
+# (a result, or the error object) and returns its exit status.
+cni() {
+	local cmd=$1 id=$2 netns=$3 ifname=$4 args=${5:-} conf type plugin dir
+	conf=$(cat)
+	type=$(jq -r .type <<<"$conf")
+	for dir in ${CNI_PATH//:/ }; do
+		[ -x "$dir/$type" ] && { plugin=$dir/$type; break; }
+	done
+	[ -n "${plugin:-}" ] || { echo "no plugin $type in CNI_PATH $CNI_PATH" >&2; return 1; }
+	CNI_COMMAND=$cmd CNI_CONTAINERID=$id CNI_NETNS=$netns CNI_IFNAME=$ifname \
+		CNI_ARGS=$args CNI_PATH=$CNI_PATH "$plugin" <<<"$conf"
+}
+
+# cni_network CONFLIST INDEX: plugin INDEX of a network configuration list as
+# a runtime hands it to that plugin: with the list's "name" and "cniVersion".
+cni_network() {
+	jq -c --argjson i "${2:-0}" '.plugins[$i] + {name: .name, cniVersion: .cniVersion}' "$1"
+}
