@@ -66,11 +66,15 @@ static uint64_t now_ms(void)
  */
 static int lock_dir(const char *path)
 {
-	char dir[PATH_SIZE];
+	char buf[PATH_SIZE], *dir;
 	int fd, ret;
 
-	snprintf(dir, sizeof(dir), "%s", path);
-	fd = open(dirname(dir), O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+	snprintf(buf, sizeof(buf), "%s", path);
+	dir = dirname(buf);
+	/* The switch's own run directory (the default) may not exist yet after a boot. */
+	if (mkdir(dir, 0755) < 0 && errno != EEXIST)
+		return -errno;
+	fd = open(dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
 	if (fd < 0)
 		return -errno;
 	if (flock(fd, LOCK_EX) < 0) {
