@@ -12,6 +12,7 @@
 #include <string.h>
 #include <sys/un.h>
 
+#include "cli/control_proto.h"
 #include "conf.h"
 #include "version.h"
 
@@ -165,7 +166,7 @@ int conf_parse(const char *text, size_t len, struct cni_conf *conf, struct cni_e
 	json_t *doc;
 
 	memset(conf, 0, sizeof(*conf));
-	conf->socket = CNI_DEFAULT_SOCKET;
+	conf->socket = VNS_CONTROL_DEFAULT;
 	doc = json_loadb(text, len, 0, &jerr);
 	if (doc == NULL)
 		return cni_fail(err, CNI_ERR_DECODE, "cannot decode the network configuration",

@@ -15,8 +15,6 @@
 
 #include "cni.h"
 
-/** Where the switch serves its control socket unless "socket" says otherwise. */
-#define CNI_DEFAULT_SOCKET "/run/vduse-netsw/control.sock"
 /** Seconds the switch (and the IPAM plugin) may take to answer, unless "timeout". */
 #define CNI_DEFAULT_TIMEOUT 10
 
