@@ -60,3 +60,38 @@ cni() {
 cni_network() {
 	jq -c --argjson i "${2:-0}" '.plugins[$i] + {name: .name, cniVersion: .cniVersion}' "$1"
 }
+
+# podman_setup DIR CONFLIST: a podman (Debian's, with its CNI backend) kept
+# apart from the machine's: storage (vfs) under DIR, the networks of
+# DIR/net.d (CONFLIST copied there), the plugins of CNI_PATH, no systemd
+# (cgroupfs), and an image "localhost/vns-busybox" made from the host's
+# busybox, so that no registry is needed. Exports CONTAINERS_CONF and
+# CONTAINERS_STORAGE_CONF for the podman commands that follow.
+podman_setup() {
+	local dir=$1 conflist=$2 dirs a
+	mkdir -p "$dir/net.d" "$dir/rootfs/bin"
+	dirs=$(tr ':' '\n' <<<"$CNI_PATH" | jq -R . | jq -sc .)
+	cat >"$dir/storage.conf" <<-CONF
+		[storage]
+		driver = "vfs"
+		runroot = "$dir/run"
+		graphroot = "$dir/storage"
+	CONF
+	cat >"$dir/containers.conf" <<-CONF
+		[network]
+		network_backend = "cni"
+		cni_plugin_dirs = $dirs
+		network_config_dir = "$dir/net.d"
+		[engine]
+		cgroup_manager = "cgroupfs"
+		events_logger = "file"
+	CONF
+	export CONTAINERS_CONF=$dir/containers.conf CONTAINERS_STORAGE_CONF=$dir/storage.conf
+	cp "$conflist" "$dir/net.d/"
+	# crun wants the cgroup file system even with --cgroups=disabled.
+	mountpoint -q /sys/fs/cgroup || mount -t cgroup2 none /sys/fs/cgroup
+	cp /bin/busybox "$dir/rootfs/bin/"
+	for a in sh ip ping sleep cat hostname; do ln -s busybox "$dir/rootfs/bin/$a"; done
+	tar -C "$dir/rootfs" -cf "$dir/rootfs.tar" .
+	podman import -q "$dir/rootfs.tar" localhost/vns-busybox >/dev/null
+}

@@ -3,8 +3,9 @@
 #
 # Containers on the switch through its CNI plugin, in a guest with VDUSE,
 # the plugin driven exactly as a runtime drives it (tools/cni-runtime.sh),
-# with Debian's host-local IPAM; and "port add vduse ... netns=" by name,
-# by process id and by path.
+# with Debian's host-local IPAM; containers of Debian's podman on its CNI
+# backend; and "port add vduse ... netns=" by name, by process id and by
+# path.
 #
 #   cni.sh SWITCH_BINARY CNI_PLUGIN
 set -euo pipefail
@@ -169,6 +170,28 @@ control "port add vduse again netns=c1 ifname=eth1" | grep 'eth1 exists' >/dev/n
 	fail "a taken name was not refused"
 [ "$(vdpa_count)" = 3 ] || fail "the refused port left a device"
 echo "ok: all three, and a taken name refused before any device"
+
+echo "== podman: two containers on the network, one pings the other"
+control "port del byname" >/dev/null
+control "port del bypid" >/dev/null
+container_exec "$c2" ip link show eth1 >/dev/null 2>&1 && fail "port del left c2's eth1"
+# Debian 12's podman (its libcni) speaks CNI up to 1.0.0.
+jq '.cniVersion = "1.0.0" | del(.cniVersions) | .plugins[0].socket = $sock |
+	.plugins[0].ipam.dataDir = $data' --arg sock "$ctl" --arg data "$work/ipam" \
+	"$repo/config/cni/vduse-netsw.conflist" >"$work/vduse-netsw.conflist"
+podman_setup "$work/podman" "$work/vduse-netsw.conflist"
+podman run -d --name pa --cgroups=disabled --network vduse-netsw localhost/vns-busybox \
+	sleep 1000 >/dev/null || fail "podman run pa"
+pa_ip=$(podman inspect -f '{{(index .NetworkSettings.Networks "vduse-netsw").IPAddress}}' pa)
+[ -n "$pa_ip" ] || fail "podman has no address for pa"
+podman run --rm --name pb --cgroups=disabled --network vduse-netsw localhost/vns-busybox \
+	ping -c 3 -W 3 "$pa_ip" >"$work/pb.out" || { cat "$work/pb.out"; fail "pb cannot ping pa"; }
+control "show port info all" | grep "Owner: cni:vduse-netsw:" >/dev/null || fail "no port of pa"
+podman rm -f -t 0 pa >/dev/null || fail "podman rm pa"
+# What is left is the port "bypath", for the end.
+[ "$(vdpa_count) $(port_count) $(leases)" = "1 1 0" ] ||
+	fail "podman rm left $(vdpa_count) $(port_count) $(leases)"
+echo "ok: pb pinged pa ($pa_ip) through the switch; podman rm took everything away"
 
 echo "== SIGTERM: the switch removes every device, wherever its netdev is"
 kill -TERM "$sw_pid"
