@@ -30,11 +30,11 @@ static int merge_ipam(json_t *res, const json_t *ipam, size_t index)
 		if (json_is_array(from) && json_array_extend(to, from) < 0)
 			return -1;
 	}
-	json_array_foreach(
-		json_object_get(res, "ips"), i,
-		ip) if (json_object_get(ip, "interface") == NULL &&
-			json_object_set_new(ip, "interface", json_integer((json_int_t)index)) <
-				0) return -1;
+	json_array_foreach (json_object_get(res, "ips"), i, ip) {
+		if (json_object_get(ip, "interface") == NULL &&
+		    json_object_set_new(ip, "interface", json_integer((json_int_t)index)) < 0)
+			return -1;
+	}
 	if (json_is_object(dns) && json_object_size(dns) > 0 &&
 	    json_object_set(res, "dns", dns) < 0)
 		return -1;

@@ -18,8 +18,7 @@ static const json_t *prev_interface(const struct cni_conf *conf, const struct cn
 	const json_t *iface;
 	size_t i;
 
-	json_array_foreach(json_object_get(conf->prev_result, "interfaces"), i, iface)
-	{
+	json_array_foreach (json_object_get(conf->prev_result, "interfaces"), i, iface) {
 		const char *name = json_string_value(json_object_get(iface, "name"));
 		const char *sandbox = json_string_value(json_object_get(iface, "sandbox"));
 

@@ -95,8 +95,10 @@ static int get_trunk(const json_t *doc, struct cni_conf *conf, struct cni_error 
 	if (conf->vlan != 0)
 		return cni_fail(err, CNI_ERR_INVALID_CONFIG, "invalid network configuration",
 				"\"vlan\" (an access port) and \"trunk\" together: give one");
-	json_array_foreach(list, i, j) if (trunk_entry(j, conf->trunk, sizeof(conf->trunk), err) <
-					   0) return -1;
+	json_array_foreach (list, i, j) {
+		if (trunk_entry(j, conf->trunk, sizeof(conf->trunk), err) < 0)
+			return -1;
+	}
 	return 0;
 }
 
@@ -136,15 +138,15 @@ static int get_attachments(const json_t *doc, struct cni_conf *conf, struct cni_
 		return cni_fail(err, CNI_ERR_INVALID_CONFIG, "invalid network configuration",
 				"\"cni.dev/valid-attachments\": expected an array of "
 				"{\"containerID\": ID, \"ifname\": NAME}");
-	json_array_foreach(list, i, a) if (
-		!json_is_string(json_object_get(a, "containerID")) ||
-		!json_is_string(json_object_get(
-			a,
-			"ifname"))) return cni_fail(err, CNI_ERR_INVALID_CONFIG,
-						    "invalid network configuration",
-						    "\"cni.dev/valid-attachments\"[%zu]: expected "
-						    "{\"containerID\": ID, \"ifname\": NAME}",
-						    i);
+	json_array_foreach (list, i, a) {
+		if (!json_is_string(json_object_get(a, "containerID")) ||
+		    !json_is_string(json_object_get(a, "ifname")))
+			return cni_fail(err, CNI_ERR_INVALID_CONFIG,
+					"invalid network configuration",
+					"\"cni.dev/valid-attachments\"[%zu]: expected "
+					"{\"containerID\": ID, \"ifname\": NAME}",
+					i);
+	}
 	conf->valid_attachments = list;
 	return 0;
 }

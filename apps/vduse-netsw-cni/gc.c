@@ -19,8 +19,7 @@ static bool valid(const json_t *list, const char *cid, size_t cid_len, const cha
 	const json_t *a;
 	size_t i;
 
-	json_array_foreach(list, i, a)
-	{
+	json_array_foreach (list, i, a) {
 		const char *c = json_string_value(json_object_get(a, "containerID"));
 		const char *n = json_string_value(json_object_get(a, "ifname"));
 
@@ -79,8 +78,7 @@ int cmd_gc(const struct cni_env *env, struct cni_conf *conf, struct cni_error *e
 	sub.code = 0;
 	if (switch_list_ports(conf, &ports, &sub) < 0)
 		note(err, &sub);
-	json_array_foreach(ports, i, port)
-	{
+	json_array_foreach (ports, i, port) {
 		const char *owner = json_string_value(json_object_get(port, "owner"));
 		const char *name = json_string_value(json_object_get(port, "name"));
 		const char *cid, *ifname;

@@ -36,8 +36,10 @@ static void drop_keys(json_t *list, const char *const *keys)
 	size_t i;
 	json_t *o;
 
-	json_array_foreach(list, i, o) for (const char *const *k = keys; *k != NULL; k++)
-		json_object_del(o, *k);
+	json_array_foreach (list, i, o) {
+		for (const char *const *k = keys; *k != NULL; k++)
+			json_object_del(o, *k);
+	}
 }
 
 json_t *result_convert(const json_t *res, const char *version)
@@ -53,8 +55,7 @@ json_t *result_convert(const json_t *res, const char *version)
 		json_decref(out);
 		return NULL;
 	}
-	json_array_foreach(json_object_get(out, "ips"), i, ip)
-	{
+	json_array_foreach (json_object_get(out, "ips"), i, ip) {
 		const char *addr = json_string_value(json_object_get(ip, "address"));
 
 		if (!v04)

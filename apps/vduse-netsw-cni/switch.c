@@ -72,8 +72,11 @@ static int refused(const json_t *doc, const char *command, struct cni_error *err
 	char more[1024] = "";
 	size_t i, len = 0;
 
-	json_array_foreach(msgs, i, m) if (json_is_string(m) && len < sizeof(more)) len +=
-		(size_t)snprintf(more + len, sizeof(more) - len, "; %s", json_string_value(m));
+	json_array_foreach (msgs, i, m) {
+		if (json_is_string(m) && len < sizeof(more))
+			len += (size_t)snprintf(more + len, sizeof(more) - len, "; %s",
+						json_string_value(m));
+	}
 	return cni_fail(err, CNI_ERR_SWITCH_REFUSED, "the switch refused the command", "%s: %s%s",
 			command, why != NULL ? why : "(no reason given)", more);
 }
@@ -165,8 +168,7 @@ int switch_find_port(const struct cni_conf *conf, const char *name, json_t **por
 	*port = NULL;
 	if (switch_list_ports(conf, &ports, err) < 0)
 		return -1;
-	json_array_foreach(ports, i, p)
-	{
+	json_array_foreach (ports, i, p) {
 		const char *n = json_string_value(json_object_get(p, "name"));
 
 		if (n != NULL && strcmp(n, name) == 0) {
@@ -195,8 +197,7 @@ static const char *first_gateway(const json_t *ips, bool v6)
 	const json_t *ip;
 	size_t i;
 
-	json_array_foreach(ips, i, ip)
-	{
+	json_array_foreach (ips, i, ip) {
 		const char *addr = json_string_value(json_object_get(ip, "address"));
 
 		if (addr != NULL && (strchr(addr, ':') != NULL) == v6)
@@ -227,8 +228,7 @@ static int add_addresses(struct line *l, const json_t *ipam, struct cni_error *e
 	const char *bad = NULL;
 	size_t i;
 
-	json_array_foreach(ips, i, o)
-	{
+	json_array_foreach (ips, i, o) {
 		const char *addr = json_string_value(json_object_get(o, "address"));
 		const char *gw = json_string_value(json_object_get(o, "gateway"));
 
@@ -237,8 +237,7 @@ static int add_addresses(struct line *l, const json_t *ipam, struct cni_error *e
 		else
 			add(l, " ip=%s", addr);
 	}
-	json_array_foreach(routes, i, o)
-	{
+	json_array_foreach (routes, i, o) {
 		const char *dst = json_string_value(json_object_get(o, "dst"));
 		const char *gw = json_string_value(json_object_get(o, "gw"));
 

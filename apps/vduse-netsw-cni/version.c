@@ -47,8 +47,10 @@ bool cni_version_listed(const json_t *list, const char *version)
 	size_t i;
 	json_t *v;
 
-	json_array_foreach(list, i, v) if (json_is_string(v) &&
-					   strcmp(json_string_value(v), version) == 0) return true;
+	json_array_foreach (list, i, v) {
+		if (json_is_string(v) && strcmp(json_string_value(v), version) == 0)
+			return true;
+	}
 	return false;
 }
 
