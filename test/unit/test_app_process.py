@@ -14,9 +14,11 @@ import socket
 import stat
 import subprocess
 import sys
-import tempfile
 import threading
 import time
+
+sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+from harness import Failure, check, run_tests  # noqa: E402
 
 SWITCH = sys.argv[1]
 # No hugepages, no PCI device, no shared files: runs anywhere.
@@ -25,15 +27,6 @@ EAL = ['--no-huge', '-m', '128', '--no-pci', '--no-shconf', '--no-telemetry', '-
 COMMAND_S = 3.0  # VNS_CONTROL_COMMAND_MS
 MAX_CLIENTS = 16  # VNS_CONTROL_MAX_CLIENTS
 started = []  # every switch process, killed after its test if still running
-
-
-class Failure(Exception):
-    pass
-
-
-def check(cond, what):
-    if not cond:
-        raise Failure(what)
 
 
 class Switch:
@@ -798,29 +791,5 @@ def test_eal_failures_explained(work):
         shutil.rmtree(os.path.join(runtime, prefix), ignore_errors=True)
 
 
-def main():
-    tests = {name: f for name, f in globals().items() if name.startswith('test_')}
-    chosen = sys.argv[2:] or list(tests)
-    failed = 0
-    for name in chosen:
-        work = tempfile.mkdtemp(prefix='vns-app-')
-        start = time.monotonic()
-        try:
-            tests[name](work)
-            print('ok   %s (%.1f s)' % (name, time.monotonic() - start), flush=True)
-        except Exception as e:  # a failed check, or a socket error on the way
-            failed += 1
-            print('FAIL %s: %s: %s' % (name, type(e).__name__, e), flush=True)
-        finally:
-            for proc in started:
-                if proc.poll() is None:
-                    proc.kill()
-                    proc.wait()
-            started.clear()
-            shutil.rmtree(work, ignore_errors=True)
-    print('%d of %d failed' % (failed, len(chosen)))
-    return 1 if failed else 0
-
-
 if __name__ == '__main__':
-    sys.exit(main())
+    sys.exit(run_tests(globals(), started, 'vns-app-'))

@@ -15,13 +15,14 @@ by default).
 """
 import json
 import os
-import shutil
 import socket
 import subprocess
 import sys
-import tempfile
 import threading
 import time
+
+sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+from harness import Failure, check, run_tests  # noqa: E402
 
 PLUGIN = os.path.abspath(sys.argv[1])
 SWITCH = os.environ.get('VNS_SWITCH')
@@ -30,15 +31,6 @@ SOURCE = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file_
 EAL = ['--no-huge', '-m', '128', '--no-pci', '--no-shconf', '--no-telemetry', '-l', '0-1',
        '--log-level=*:error', '--vdev', 'net_null0']
 started = []
-
-
-class Failure(Exception):
-    pass
-
-
-def check(cond, what):
-    if not cond:
-        raise Failure(what)
 
 
 def conf(work, sock, ipam=True, version='1.1.0', **keys):
@@ -493,33 +485,5 @@ def test_examples(work):
                   '%s: STATUS gave %d %r %r' % (f, rc, out, err))
 
 
-def main():
-    tests = {name: f for name, f in globals().items() if name.startswith('test_')}
-    chosen = sys.argv[2:] or list(tests)
-    failed = 0
-    for name in chosen:
-        work = tempfile.mkdtemp(prefix='vns-cni-')
-        start = time.monotonic()
-        try:
-            tests[name](work)
-            print('ok   %s (%.1f s)' % (name, time.monotonic() - start), flush=True)
-        except Exception as e:
-            failed += 1
-            print('FAIL %s: %s: %s' % (name, type(e).__name__, e), flush=True)
-        finally:
-            for proc in started:
-                if proc.poll() is None:
-                    proc.terminate()
-                    try:
-                        proc.wait(timeout=10)
-                    except subprocess.TimeoutExpired:
-                        proc.kill()
-                        proc.wait()
-            started.clear()
-            shutil.rmtree(work, ignore_errors=True)
-    print('%d of %d failed' % (failed, len(chosen)))
-    return 1 if failed else 0
-
-
 if __name__ == '__main__':
-    sys.exit(main())
+    sys.exit(run_tests(globals(), started, 'vns-cni-'))
