@@ -171,6 +171,18 @@ control "port add vduse again netns=c1 ifname=eth1" | grep 'eth1 exists' >/dev/n
 [ "$(vdpa_count)" = 3 ] || fail "the refused port left a device"
 echo "ok: all three, and a taken name refused before any device"
 
+echo "== static IPAM (Debian's 'static' plugin) instead of host-local"
+static() {
+	network | jq -c '.ipam = {type: "static", routes: [{dst: "0.0.0.0/0"}],
+		addresses: [{address: "10.88.0.200/24", gateway: "10.88.0.1"}]}'
+}
+static | cni ADD c4id /run/netns/c4 eth0 >"$work/out.json" || fail "ADD static: $(cat "$work/out.json")"
+[ "$(jq -r '.ips[0].address' "$work/out.json")" = 10.88.0.200/24 ] || fail "static: result"
+ip -n c4 -o addr show dev eth0 | grep 'inet 10.88.0.200/24' >/dev/null || fail "static: address"
+static | cni DEL c4id /run/netns/c4 eth0 >/dev/null || fail "DEL static"
+ip -n c4 link show eth0 >/dev/null 2>&1 && fail "DEL static left c4's eth0"
+echo "ok: the address static gave, and gone with DEL"
+
 echo "== podman: two containers on the network, one pings the other"
 control "port del byname" >/dev/null
 control "port del bypid" >/dev/null
