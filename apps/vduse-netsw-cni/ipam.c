@@ -42,6 +42,8 @@ static void child(const char *path, const char *command, const struct ipam_attac
 {
 	if (dup2(in, STDIN_FILENO) < 0 || dup2(out, STDOUT_FILENO) < 0)
 		_exit(127);
+	/* An ignored signal stays ignored across exec: give the plugin the default back. */
+	signal(SIGPIPE, SIG_DFL);
 	setenv("CNI_COMMAND", command, 1);
 	if (other != NULL) {
 		setenv("CNI_CONTAINERID", other->containerid, 1);

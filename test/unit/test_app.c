@@ -178,8 +178,8 @@ static void test_parse_netdev_setup(void **state)
 		"--vduse p0,netns=red,route=10.1.0.0/16@fd00::1", /* gateway of the other family */
 		"--vduse p0,netns=red,route=10.1.0.0/16@",	  /* no gateway after '@' */
 		"--vduse p0,ip=10.0.0.2/24",			  /* nowhere to put it */
-		"--vduse p0,netns=red,ip=1.0.0.1/8,ip=1.0.0.2/8,ip=1.0.0.3/8,ip=1.0.0.4/8,"
-		"ip=1.0.0.5/8", /* more than VDUSE_NETDEV_MAX_ADDRS */
+		/* more than VDUSE_NETDEV_MAX_ADDRS */
+		"--vduse p0,netns=r,ip=::1/8,ip=::2/8,ip=::3/8,ip=::4/8,ip=::5/8",
 	};
 	static struct vns_options o;
 	const struct vns_vduse_spec *v = &o.vduse[0];
