@@ -378,6 +378,11 @@ bool port_vduse_taken_back(struct port *port)
 	return vdu_taken_back(to_vduse(port)->dev);
 }
 
+bool port_vduse_exists(const char *name)
+{
+	return vdu_net_exists(name);
+}
+
 int port_vduse_remove_leftover(const char *name, const char *state_dir)
 {
 	return vdu_net_remove(name, state_dir);

@@ -78,6 +78,12 @@ int port_vduse_netdev(struct port *port, char *buf, size_t len);
 bool port_vduse_taken_back(struct port *port);
 
 /**
+ * Whether VDUSE device @p name exists already (vdu_net_exists()): opening
+ * the port then takes it back, with its netdev where it is, or replaces it.
+ */
+bool port_vduse_exists(const char *name);
+
+/**
  * Remove VDUSE device @p name that a switch which died left and no port
  * took back, with its state file in @p state_dir (vdu_net_remove()):
  * its netdev goes wherever it is. Control thread.

@@ -138,12 +138,17 @@ static int open_dev(struct vdu_dev *dev)
 	return 0;
 }
 
-static bool kernel_dev_exists(const struct vdu_dev *dev)
+bool vdu_net_exists(const char *name)
 {
 	char path[sizeof("/dev/vduse/") + VDUSE_NAME_MAX];
 
-	dev_path(dev, path, sizeof(path));
-	return access(path, F_OK) == 0;
+	snprintf(path, sizeof(path), "/dev/vduse/%s", name);
+	return strchr(name, '/') == NULL && access(path, F_OK) == 0;
+}
+
+static bool kernel_dev_exists(const struct vdu_dev *dev)
+{
+	return vdu_net_exists(dev->name);
 }
 
 /* Whether the kernel marked the device broken: a request timed out. */

@@ -171,6 +171,12 @@ int vdu_net_create(const struct vdu_net_params *params, const struct vdu_ops *op
 		   struct vdu_dev **out);
 
 /**
+ * Whether a VDUSE device @p name exists in the kernel (/dev/vduse/NAME):
+ * one that vdu_net_create() would take back or replace rather than create.
+ */
+bool vdu_net_exists(const char *name);
+
+/**
  * Remove the device @p name that a process which died left behind and no
  * process took back (e.g. a container's port whose switch restarted without
  * it): detach it from the vdpa bus (its netdev goes, in whatever namespace

@@ -89,6 +89,12 @@ bool vdu_taken_back(const struct vdu_dev *dev)
 	return false;
 }
 
+bool vdu_net_exists(const char *name)
+{
+	(void)name;
+	return false;
+}
+
 int vdu_net_remove(const char *name, const char *state_dir)
 {
 	(void)name;

@@ -110,8 +110,12 @@ static struct port *open_vduse(struct vns_switch *sw, const struct vns_vduse_spe
 		return NULL;
 	if (*spec->netns != '\0')
 		ns_fd = ret = vduse_netns_open(spec->netns, why, sizeof(why));
-	/* A name taken there is found before a device exists (and again on the rename). */
-	if (ret >= 0 && *spec->ifname != '\0')
+	/*
+	 * A name taken there is found before a device exists (and again on the
+	 * rename). Not for a device that survived a dead switch: the name is
+	 * its own netdev's, taken back with it (or gone with it when replaced).
+	 */
+	if (ret >= 0 && *spec->ifname != '\0' && !port_vduse_exists(spec->name))
 		ret = vduse_netdev_check_free(ns_fd, spec->ifname, why, sizeof(why));
 	if (ret < 0)
 		goto out;
