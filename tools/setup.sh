@@ -18,7 +18,7 @@ packages=(
 	iperf3 socat tcpdump tshark ethtool valgrind iputils-ping xz-utils
 	clang-format python3
 	openvswitch-switch-dpdk
-	containernetworking-plugins podman jq util-linux
+	containernetworking-plugins podman jq util-linux gnuplot-nox
 )
 
 sources_dir=/etc/apt/sources.list.d
