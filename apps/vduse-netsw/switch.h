@@ -113,18 +113,28 @@ static inline bool vns_vlan_member(const struct vns_port_vlan *v, uint16_t vid)
 	return vid == v->native_vid || (v->trunk[vid / 64] >> (vid % 64)) & 1;
 }
 
+/** The port of @p sw called @p name, or NULL. Control thread. */
+static inline struct vns_port *vns_port_by_name(struct vns_switch *sw, const char *name)
+{
+	unsigned int i;
+
+	for (i = 0; i < sw->nb_ports; i++)
+		if (sw->ports[i] != NULL && strcmp(sw->ports[i]->port->name, name) == 0)
+			return sw->ports[i];
+	return NULL;
+}
+
 /**
  * The port of @p sw called @p name, or else numbered @p name (as testpmd
  * names ports), or NULL. Control thread.
  */
 static inline struct vns_port *vns_port_find(struct vns_switch *sw, const char *name)
 {
+	struct vns_port *vp = vns_port_by_name(sw, name);
 	unsigned long id;
-	unsigned int i;
 
-	for (i = 0; i < sw->nb_ports; i++)
-		if (sw->ports[i] != NULL && strcmp(sw->ports[i]->port->name, name) == 0)
-			return sw->ports[i];
+	if (vp != NULL)
+		return vp;
 	if (vns_parse_uint(name, VNS_MAX_PORTS - 1, &id) == 0 && id < sw->nb_ports)
 		return sw->ports[id];
 	return NULL;

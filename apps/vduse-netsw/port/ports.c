@@ -474,21 +474,17 @@ void vns_port_del(struct vns_switch *sw, struct vns_port *vp, FILE *err)
 
 int vns_port_purge(struct vns_switch *sw, const char *name, FILE *err)
 {
-	unsigned int i;
+	struct vns_port *vp;
 	int ret;
 
 	if (vns_check_port_name(name, err) < 0)
 		return -EINVAL;
-	for (i = 0; i < sw->nb_ports; i++) {
-		struct vns_port *vp = sw->ports[i];
-
-		if (vp == NULL || strcmp(vp->port->name, name) != 0)
-			continue;
-		if (!vp->vduse) {
-			fprintf(err, "port %s is an ethdev, not a VDUSE device: port del %s\n",
-				name, name);
-			return -EINVAL;
-		}
+	vp = vns_port_by_name(sw, name);
+	if (vp != NULL && !vp->vduse) {
+		fprintf(err, "port %s is an ethdev, not a VDUSE device: port del %s\n", name, name);
+		return -EINVAL;
+	}
+	if (vp != NULL) {
 		remove_port(sw, vp, err);
 		return 1;
 	}
