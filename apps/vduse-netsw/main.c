@@ -322,6 +322,7 @@ int main(int argc, char **argv)
 	if (vns_telemetry_init(&sw) < 0)
 		goto close_ports;
 	sw.burst = opts.burst;
+	sw.txpkts = opts.txpkts;
 	/* Every worker runs, with or without queues: ports may come at run time. */
 	for (i = 0; i < sw.nb_workers; i++)
 		rte_eal_remote_launch(vns_worker_main, &sw.workers[i], sw.workers[i].lcore_id);

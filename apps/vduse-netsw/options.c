@@ -32,7 +32,8 @@ void vns_usage(FILE *out, const char *prog)
 		"          [--fwd ENGINE] [--fdb-size N] [--aging SECONDS] [--mbufs N]\n"
 		"          [--idle-sleep USEC]\n"
 		"          [-i] [--auto-start] [--tx-first] [--cmdline-file FILE]\n"
-		"          [--nb-cores N] [--burst N] [--rxq N] [--txq N] [--rxd N] [--txd N]\n"
+		"          [--nb-cores N] [--burst N] [--txpkts N] [--rxq N] [--txq N] [--rxd N] "
+		"[--txd N]\n"
 		"          [--config FILE]\n"
 		"          [-h|--help]\n"
 		"  --vduse         a VDUSE virtio-net port (repeat for more); the kernel's\n"
@@ -86,6 +87,8 @@ void vns_usage(FILE *out, const char *prog)
 		"                  failing line stops the switch, with its line number\n"
 		"  --nb-cores      worker lcores that poll queues (default: all of them)\n"
 		"  --burst         frames taken from a queue at once (1..32, default 32)\n"
+		"  --txpkts        length of txonly's and flowgen's frames in bytes, FCS\n"
+		"                  excluded (42..2048, default 60: 64 on the wire)\n"
 		"  --rxq, --txq    receive and transmit queues of each ethdev port (--port\n"
 		"                  rxq=, txq= for one)\n"
 		"  --rxd, --txd    descriptors per ethdev receive and transmit queue\n"
@@ -613,7 +616,7 @@ int vns_parse_port(char *arg, struct vns_port_spec *spec, FILE *err)
 	return check_vlan("--port", spec->name, &spec->vlan);
 }
 
-/* testpmd's numeric options: --nb-cores, --burst, --rxq, --txq, --rxd, --txd. */
+/* testpmd's numeric options: --nb-cores, --burst, --txpkts, --rxq, --txq, --rxd, --txd. */
 static int parse_testpmd_number(int c, const char *arg, struct vns_options *opts)
 {
 	static const struct {
@@ -624,6 +627,7 @@ static int parse_testpmd_number(int c, const char *arg, struct vns_options *opts
 	} opt[] = {
 		{'n', "--nb-cores", 1, RTE_MAX_LCORE, "worker lcores that forward"},
 		{'b', "--burst", 1, VNS_BURST, "frames per burst"},
+		{'x', "--txpkts", VNS_TXPKTS_MIN, VNS_TXPKTS_MAX, "frame bytes without FCS"},
 		{'r', "--rxq", 1, PORT_MAX_QUEUES, "receive queues per ethdev port"},
 		{'t', "--txq", 1, PORT_MAX_QUEUES, "transmit queues per ethdev port"},
 		{'R', "--rxd", 1, 65535, "descriptors per ethdev receive queue"},
@@ -645,6 +649,9 @@ static int parse_testpmd_number(int c, const char *arg, struct vns_options *opts
 		break;
 	case 'b':
 		opts->burst = (uint16_t)v;
+		break;
+	case 'x':
+		opts->txpkts = (uint16_t)v;
 		break;
 	case 'r':
 		opts->nb_rxq = (uint16_t)v;
@@ -690,6 +697,7 @@ static int parse_argv(int argc, char **argv, struct vns_options *opts)
 		{"cmdline-file", required_argument, NULL, 'C'},
 		{"nb-cores", required_argument, NULL, 'n'},
 		{"burst", required_argument, NULL, 'b'},
+		{"txpkts", required_argument, NULL, 'x'},
 		{"rxq", required_argument, NULL, 'r'},
 		{"txq", required_argument, NULL, 't'},
 		{"rxd", required_argument, NULL, 'R'},
@@ -711,6 +719,7 @@ static int parse_argv(int argc, char **argv, struct vns_options *opts)
 	opts->aging_sec = VNS_AGING_SEC;
 	opts->nb_mbufs = VNS_NB_MBUFS;
 	opts->burst = VNS_BURST;
+	opts->txpkts = VNS_TXPKTS_DEFAULT;
 	/* 0, not 1: glibc then forgets the state of an earlier scan that stopped early. */
 	optind = 0;
 	while ((c = getopt_long(argc, argv, "hi", longopts, NULL)) != -1) {
@@ -841,6 +850,7 @@ static int parse_argv(int argc, char **argv, struct vns_options *opts)
 			break;
 		case 'n':
 		case 'b':
+		case 'x':
 		case 'r':
 		case 't':
 		case 'R':

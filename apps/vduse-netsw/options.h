@@ -25,6 +25,16 @@
 /** Most frames received or sent in one go (--burst, "set burst"); also the default. */
 #define VNS_BURST 32
 
+/**
+ * Length of the frames txonly and flowgen make (--txpkts, "set txpkts"),
+ * FCS excluded, as testpmd's --txpkts counts: at least the Ethernet, IPv4
+ * and UDP headers, at most one mbuf's data room (the frames are one segment).
+ * The default is the 64-byte minimum on the wire.
+ */
+#define VNS_TXPKTS_MIN	   42
+#define VNS_TXPKTS_MAX	   2048
+#define VNS_TXPKTS_DEFAULT 60
+
 /** Longest --idle-sleep, in microseconds. */
 #define VNS_MAX_IDLE_SLEEP_US 10000
 
@@ -138,6 +148,7 @@ struct vns_options {
 	char cmdline_file[PATH_MAX]; /**< --cmdline-file: commands run at start, or "" */
 	unsigned int nb_cores;	     /**< --nb-cores: workers that poll; 0: all */
 	uint16_t burst;		     /**< --burst: frames per receive burst, 1..VNS_BURST */
+	uint16_t txpkts;	     /**< --txpkts: generated frame length, bytes without FCS */
 	uint16_t nb_rxq;	     /**< --rxq: receive queues of an ethdev port; 0: 1 */
 	uint16_t nb_txq;	     /**< --txq: transmit queues of an ethdev port; 0: per worker */
 	uint16_t nb_rxd;	     /**< --rxd: descriptors per ethdev receive queue; 0: PMD's */

@@ -98,6 +98,9 @@ struct vns_switch {
 	/** Frames a worker takes from a queue at once, 1..VNS_BURST ("set burst"); read each round.
 	 */
 	uint16_t burst;
+	/** Length of txonly's and flowgen's frames, FCS excluded ("set txpkts"); read each burst.
+	 */
+	uint16_t txpkts;
 	bool hugepages;	    /**< VDUSE bounce buffers in hugepages (some were free at start) */
 	volatile bool stop; /**< set to end the workers' loops */
 };

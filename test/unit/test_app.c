@@ -258,23 +258,26 @@ static void test_parse_help(void **state)
 static void test_parse_testpmd_options(void **state)
 {
 	static const char *const bad[] = {
-		"--control /x --burst 0",      "--control /x --burst 33",  "--control /x --rxq 17",
-		"--control /x --nb-cores 0",   "--control /x --rxd 70000", "--control /x --txd -1",
-		"--control /x --cmdline-file",
+		"--control /x --burst 0",      "--control /x --burst 33",
+		"--control /x --rxq 17",       "--control /x --nb-cores 0",
+		"--control /x --rxd 70000",    "--control /x --txd -1",
+		"--control /x --cmdline-file", "--control /x --txpkts 41",
+		"--control /x --txpkts 2049",
 	};
 	static struct vns_options o;
 
 	(void)state;
-	assert_int_equal(
-		parse("-i --auto-start --tx-first --forward-mode io --burst 8 --nb-cores 2 "
-		      "--rxq 2 --txq 4 --rxd 512 --txd 1024 --cmdline-file /etc/x.cmds",
-		      &o),
-		0);
+	assert_int_equal(parse("-i --auto-start --tx-first --forward-mode io --burst 8 --txpkts "
+			       "1514 --nb-cores 2 "
+			       "--rxq 2 --txq 4 --rxd 512 --txd 1024 --cmdline-file /etc/x.cmds",
+			       &o),
+			 0);
 	assert_true(o.interactive);
 	assert_true(o.auto_start);
 	assert_true(o.tx_first);
 	assert_string_equal(o.fwd, "io");
 	assert_int_equal(o.burst, 8);
+	assert_int_equal(o.txpkts, 1514);
 	assert_int_equal(o.nb_cores, 2);
 	assert_int_equal(o.nb_rxq, 2);
 	assert_int_equal(o.nb_txq, 4);
@@ -286,6 +289,7 @@ static void test_parse_testpmd_options(void **state)
 	assert_true(o.interactive);
 	assert_false(o.auto_start);
 	assert_int_equal(o.burst, VNS_BURST);
+	assert_int_equal(o.txpkts, 60);
 	assert_int_equal(o.nb_cores, 0);
 	assert_int_equal(o.nb_rxd, 0);
 	expect_refused(bad, sizeof(bad) / sizeof(bad[0]));
@@ -496,7 +500,10 @@ static void test_commands_text(void **state)
 	assert_ptr_equal(fake_sw.engine, &fwd_macswap);
 	assert_int_equal(exec("set burst 16", out, sizeof(out)), 0);
 	assert_int_equal(fake_sw.burst, 16);
+	assert_int_equal(exec("set txpkts 1514", out, sizeof(out)), 0);
+	assert_int_equal(fake_sw.txpkts, 1514);
 	assert_int_equal(exec("show config fwd", out, sizeof(out)), 0);
+	assert_non_null(strstr(out, " - burst=16 - txpkts=1514\n"));
 	assert_non_null(strstr(out, "macswap packet forwarding - ports=2"));
 }
 
@@ -514,6 +521,9 @@ static void test_commands_refused(void **state)
 	assert_ptr_equal(fake_sw.engine, &fwd_macswap);
 	assert_int_equal(exec("set burst 33", out, sizeof(out)), -1);
 	assert_string_equal(out, "error: word 3 '33': expected BURST: frames per burst (1..32)\n");
+	assert_int_equal(exec("set txpkts 2049", out, sizeof(out)), -1);
+	assert_string_equal(out, "error: word 3 '2049': expected LENGTH: frame bytes without FCS "
+				 "(42..2048)\n");
 	assert_int_equal(exec("set mac aging -1", out, sizeof(out)), -1);
 	assert_non_null(strstr(out, "error: word 4 '-1': expected SECONDS"));
 	assert_int_equal(exec("set link-up port nosuch", out, sizeof(out)), -1);

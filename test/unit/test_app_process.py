@@ -12,6 +12,7 @@ import shutil
 import signal
 import socket
 import stat
+import struct
 import subprocess
 import sys
 import threading
@@ -492,6 +493,42 @@ def test_every_command(work):
           'error:' not in r.stdout, 'command file: exit %d: %s' % (r.returncode, r.stdout[-2000:]))
 
 
+def frame_lengths(path):
+    """The original length of every frame in a pcapng file (its enhanced packet blocks)."""
+    with open(path, 'rb') as f:
+        data = f.read()
+    lengths, off = set(), 0
+    while off + 12 <= len(data):
+        kind, size = struct.unpack_from('<II', data, off)
+        if kind == 6:
+            lengths.add(struct.unpack_from('<I', data, off + 24)[0])
+        off += size
+    return lengths
+
+
+def test_txpkts(work):
+    """txonly's frames are --txpkts bytes long, then what set txpkts says (as a capture of
+    the transmitted frames sees them); a length out of 42..2048 is refused."""
+    sw = Switch(work, eal=EAL + NULL_PORTS,
+                args=['--forward-mode', 'txonly', '--txpkts', '1514']).wait_ready()
+
+    def tx_lengths(name):
+        path = os.path.join(work, name)
+        ask(sw.sock, 'capture start net_null1 tx %s snaplen 64\n' % path)
+        time.sleep(0.1)
+        ask(sw.sock, 'capture stop\n')
+        return frame_lengths(path)
+
+    check(tx_lengths('a.pcapng') == {1514}, 'frame lengths %r, expected 1514'
+          % tx_lengths('a.pcapng'))
+    check(ask(sw.sock, 'set txpkts 100\n').endswith('ok\n'), 'set txpkts 100 refused')
+    check(tx_lengths('b.pcapng') == {100}, 'after set txpkts 100: %r' % tx_lengths('b.pcapng'))
+    check(sw.stop() == 0, 'exit status after SIGTERM')
+    r = run([*EAL, '--', '--txpkts', '41'])
+    check(r.returncode == 2 and '--txpkts 41: expected frame bytes without FCS, a number in '
+          '42..2048' in r.stderr, '--txpkts 41: %d %r' % (r.returncode, r.stderr))
+
+
 def test_testpmd_options(work):
     """--forward-mode, --burst, --rxq, --txq, --rxd, --txd, --nb-cores, as show config fwd and
     show port info report them."""
@@ -499,7 +536,8 @@ def test_testpmd_options(work):
                 args=['--forward-mode', 'io', '--burst', '8', '--rxq', '2', '--txq', '2',
                       '--rxd', '512', '--txd', '512', '--nb-cores', '1']).wait_ready()
     config = ask(sw.sock, 'show config fwd\n')
-    check(config.startswith('io packet forwarding - ports=2 - cores=1 - streams=4 - burst=8\n'),
+    check(config.startswith('io packet forwarding - ports=2 - cores=1 - streams=4 - burst=8'
+                            ' - txpkts=60\n'),
           'show config fwd: %r' % config)
     check('RX P=0/Q=1 (socket 0) -> TX P=1/Q=0' in config, 'streams: %r' % config)
     info = json.loads(ask(sw.sock, 'json show port info 1\n'))['reply']['ports'][0]
@@ -517,7 +555,7 @@ def test_cmdline_file(work):
         f.write('# testpmd-style setup\nset fwd macswap\n\nset burst 4\nshow config fwd\n')
     sw = Switch(work, eal=EAL + NULL_PORTS, args=['--cmdline-file', good]).wait_ready()
     check(ask(sw.sock, 'show config fwd\n').startswith(
-        'macswap packet forwarding - ports=2 - cores=1 - streams=2 - burst=4\n'),
+        'macswap packet forwarding - ports=2 - cores=1 - streams=2 - burst=4 - txpkts=60\n'),
         'the file did not run')
     check('Read CLI commands from ' + good in sw.output(), 'no end-of-file line')
     check(sw.stop() == 0, 'exit status after SIGTERM')

@@ -47,6 +47,7 @@ static const struct arg_type arg_types[] = {
 	{"VID", ARG_UINT, 0, 4094, "a VLAN id, 0 for untagged"},
 	{"SECONDS", ARG_UINT, 0, 1000000, "seconds, 0 for never"},
 	{"BURST", ARG_UINT, 1, VNS_BURST, "frames per burst"},
+	{"LENGTH", ARG_UINT, VNS_TXPKTS_MIN, VNS_TXPKTS_MAX, "frame bytes without FCS"},
 	{"COUNT", ARG_UINT, 1, UINT32_MAX, "a number"},
 	{"MAC", ARG_MAC, 0, 0, "a MAC address, e.g. 02:00:00:00:00:01"},
 	{"FILE", ARG_WORD, 0, 0, "a file name"},

@@ -1,5 +1,5 @@
 /* SPDX-License-Identifier: BSD-3-Clause */
-/* Forwarding commands, testpmd's: start, stop, set fwd, set burst, show config fwd. */
+/* Forwarding commands, testpmd's: start, stop, set fwd, set burst, set txpkts, show config fwd. */
 #include <inttypes.h>
 
 #include "cli.h"
@@ -49,7 +49,8 @@ static void describe_config(struct vns_reply *r, const struct vns_switch *sw)
 	vns_reply_u64(r, "nb_ports", " - ports=%" PRIu64, ports);
 	vns_reply_u64(r, "nb_cores", " - cores=%" PRIu64, cores);
 	vns_reply_u64(r, "nb_streams", " - streams=%" PRIu64, streams);
-	vns_reply_u64(r, "burst", " - burst=%" PRIu64 "\n", sw->burst);
+	vns_reply_u64(r, "burst", " - burst=%" PRIu64, sw->burst);
+	vns_reply_u64(r, "txpkts", " - txpkts=%" PRIu64 "\n", sw->txpkts);
 	vns_reply_list(r, "lcores", NULL);
 	for (i = 0; i < sw->nb_workers; i++) {
 		const struct vns_worker *w = &sw->workers[i];
@@ -144,6 +145,12 @@ static int cmd_set_burst(struct vns_cmd_ctx *c)
 	return 0;
 }
 
+static int cmd_set_txpkts(struct vns_cmd_ctx *c)
+{
+	__atomic_store_n(&c->sw->txpkts, (uint16_t)vns_cmd_arg(c, "LENGTH")->u, __ATOMIC_RELAXED);
+	return 0;
+}
+
 static int cmd_show_workers(struct vns_cmd_ctx *c)
 {
 	vns_stats_workers(c->r, c->sw);
@@ -161,6 +168,8 @@ static const struct vns_cmd fwd_cmds[] = {
 	 cmd_show_config},
 	{"set fwd ENGINE", "the forwarding engine, from the next burst on", cmd_set_fwd},
 	{"set burst BURST", "frames taken from a queue at once", cmd_set_burst},
+	{"set txpkts LENGTH", "length of txonly's and flowgen's frames, FCS excluded",
+	 cmd_set_txpkts},
 	{"show workers", "each worker's queues, busy and idle cycles", cmd_show_workers},
 };
 

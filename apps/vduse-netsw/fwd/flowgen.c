@@ -1,5 +1,5 @@
 /* SPDX-License-Identifier: BSD-3-Clause */
-/* flowgen: 64-byte UDP frames over FWD_GEN_FLOWS flows (destination addresses) to the peer port. */
+/* flowgen: UDP frames over FWD_GEN_FLOWS flows (destination addresses) to the peer port. */
 #include "gen.h"
 
 static uint32_t many_flows(uint64_t seq)
@@ -15,6 +15,6 @@ static uint16_t flowgen_generate(struct vns_worker *w, struct vns_port *in, uint
 
 const struct fwd_engine fwd_flowgen = {
 	.name = "flowgen",
-	.help = "send 64-byte UDP frames over 1024 flows to the peer port",
+	.help = "send UDP frames over 1024 flows to the peer port (set txpkts)",
 	.generate = flowgen_generate,
 };

@@ -12,15 +12,19 @@
 #define SRC_IP	 (FWD_GEN_SRC_NET + 1) /* 198.18.0.1 */
 #define UDP_PORT 9		       /* discard */
 
+/*
+ * @p len bytes, FCS excluded, in one segment. The payload is zeroed, not left
+ * as the mbuf had it: a recycled mbuf holds another port's frame.
+ */
 static void build(struct rte_mbuf *m, const struct rte_ether_addr *src,
-		  const struct rte_ether_addr *dst, uint32_t dst_ip)
+		  const struct rte_ether_addr *dst, uint32_t dst_ip, uint16_t len)
 {
 	struct rte_ether_hdr *eth = rte_pktmbuf_mtod(m, struct rte_ether_hdr *);
 	struct rte_ipv4_hdr *ip = (struct rte_ipv4_hdr *)(eth + 1);
 	struct rte_udp_hdr *udp = (struct rte_udp_hdr *)(ip + 1);
-	uint16_t l3_len = FWD_GEN_FRAME_LEN - sizeof(*eth);
+	uint16_t l3_len = len - sizeof(*eth);
 
-	memset(eth, 0, FWD_GEN_FRAME_LEN);
+	memset(eth, 0, len);
 	eth->dst_addr = *dst;
 	eth->src_addr = *src;
 	eth->ether_type = rte_cpu_to_be_16(RTE_ETHER_TYPE_IPV4);
@@ -35,8 +39,8 @@ static void build(struct rte_mbuf *m, const struct rte_ether_addr *src,
 	udp->dst_port = rte_cpu_to_be_16(UDP_PORT);
 	udp->dgram_len = rte_cpu_to_be_16(l3_len - sizeof(*ip));
 	/* UDP checksum 0: none, allowed over IPv4 (RFC 768). */
-	m->data_len = FWD_GEN_FRAME_LEN;
-	m->pkt_len = FWD_GEN_FRAME_LEN;
+	m->data_len = len;
+	m->pkt_len = len;
 }
 
 uint16_t fwd_gen_burst(struct vns_worker *w, struct vns_port *in, uint32_t (*dst_ip)(uint64_t seq))
@@ -44,6 +48,7 @@ uint16_t fwd_gen_burst(struct vns_worker *w, struct vns_port *in, uint32_t (*dst
 	struct rte_mbuf *pkts[VNS_BURST];
 	struct rte_ether_addr dst = {{0x02, 0, 0, 0, 0, 0}};
 	int peer = fwd_peer(w->sw, in->port->id);
+	uint16_t len = __atomic_load_n(&w->sw->txpkts, __ATOMIC_RELAXED);
 	const struct vns_port *out;
 	uint16_t i;
 
@@ -56,7 +61,7 @@ uint16_t fwd_gen_burst(struct vns_worker *w, struct vns_port *in, uint32_t (*dst
 	}
 	dst.addr_bytes[5] = (uint8_t)peer;
 	for (i = 0; i < VNS_BURST; i++) {
-		build(pkts[i], &out->info.mac, &dst, dst_ip(w->seq++));
+		build(pkts[i], &out->info.mac, &dst, dst_ip(w->seq++), len);
 		vns_worker_send(w, (uint16_t)peer, pkts[i]);
 	}
 	return VNS_BURST;

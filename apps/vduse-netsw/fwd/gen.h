@@ -12,8 +12,6 @@
 
 #include "fwd.h"
 
-/** Length of generated frames, FCS excluded (the 64-byte minimum on the wire). */
-#define FWD_GEN_FRAME_LEN 60
 /**
  * 198.18.0.0 and 198.19.0.0, the sources' and the destinations' halves of
  * the range. Written out: RTE_IPV4() shifts 198 as an int, past INT_MAX.
@@ -26,7 +24,8 @@
 
 /**
  * Send up to a burst of generated frames to the peer of @p in, the i-th with
- * destination address 198.19.x.y from @p dst_ip(i). Worker lcore.
+ * destination address 198.19.x.y from @p dst_ip(i), each the switch's
+ * txpkts bytes long (FCS excluded). Worker lcore.
  *
  * @return frames generated (0 without a peer or without mbufs).
  */

@@ -1,5 +1,5 @@
 /* SPDX-License-Identifier: BSD-3-Clause */
-/* txonly: 64-byte UDP frames of one flow sent to the peer port, as fast as it takes them. */
+/* txonly: UDP frames of one flow sent to the peer port, as fast as it takes them. */
 #include "gen.h"
 
 static uint32_t one_flow(uint64_t seq)
@@ -16,6 +16,6 @@ static uint16_t txonly_generate(struct vns_worker *w, struct vns_port *in, uint1
 
 const struct fwd_engine fwd_txonly = {
 	.name = "txonly",
-	.help = "send 64-byte UDP frames of one flow to the peer port",
+	.help = "send UDP frames of one flow to the peer port (set txpkts)",
 	.generate = txonly_generate,
 };
