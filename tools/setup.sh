@@ -15,7 +15,7 @@ packages=(
 	libclang-rt-14-dev
 	qemu-system-x86 busybox-static cpio kmod iproute2 procps
 	linux-image-amd64 linux-headers-amd64
-	iperf3 socat tcpdump tshark ethtool valgrind iputils-ping xz-utils
+	iperf3 sockperf socat tcpdump tshark ethtool valgrind iputils-ping xz-utils
 	clang-format python3
 	openvswitch-switch-dpdk
 	containernetworking-plugins podman jq util-linux gnuplot-nox

@@ -1,18 +1,31 @@
 #!/bin/bash
 # SPDX-License-Identifier: BSD-3-Clause
 #
-# Inside the 6.12 guest: the kernel's pktgen in container "src" sends UDP
-# frames to container "sink" through each system in turn; the rate is what
-# the sink's netdev received. Rounds are interleaved (every system once per
-# round, sizes inside), so that a ratio is only ever taken inside a round.
-# One line per measurement on stdout:
+# Inside the 6.12 guest: traffic from container "src" to container "sink"
+# through each system in turn. Rounds are interleaved (every system once per
+# round, every test inside), so that a ratio is only ever taken inside a
+# round. One line per measurement on stdout:
 #
-#   RESULT round system frame_bytes rx_pps sent_pps cpu0_busy cpu1_busy irqs_per_pkt
+#   RESULT round system test frame_bytes rx_pps sent_pps cpu0_busy cpu1_busy irqs_per_pkt
+#          test: pktgen (the kernel's, in src), txonly or flowgen (the system's
+#          own generator, into the sink's netdev); rx_pps is what the sink's
+#          netdev received; sent_pps what src's sent, or - for a generator
+#   TCP round system streams gbit_s retransmits cpu0_busy cpu1_busy
+#          iperf3 from src to sink, 1 or 4 streams
+#   RR round system avg_us p50_us p99_us
+#          sockperf ping-pong, UDP, 64-byte messages, src to sink and back
+#   COST system frame_bytes irqs kicks maps bounces (per received frame)
+#          the VDUSE kernel functions' hits (kprobes) during a pktgen run:
+#          interrupts delivered to virtio_net (vduse_vq_irq_inject), kicks to
+#          the device (vduse_vdpa_kick_vq), buffers mapped into the bounce
+#          domain (vduse_domain_map_page) and bounce copies (vduse_domain_bounce)
+#   SKIP system test frame_bytes reason
 #
-#   guest.sh SWITCH CTL ROUNDS SECONDS SIZES SYSTEMS [PEERS_ROOT]
-#   SIZES: frame sizes in bytes with FCS, e.g. 64,1518; SYSTEMS: of
-#   vduse-netsw, vduse-netsw-io, veth, testpmd, ovs (the last two need
-#   PEERS_ROOT, the chroot of test/bench/setup-peers.sh)
+#   guest.sh SWITCH CTL ROUNDS SECONDS SIZES SYSTEMS TESTS [PEERS_ROOT]
+#   SIZES: frame sizes in bytes with FCS, e.g. 64,1518,9000 (above 1518 the
+#   two netdevs get MTU 9000 for that size); SYSTEMS: see systems.sh; TESTS:
+#   of pktgen, gen, tcp, rr, costs (costs: one more pass after the rounds,
+#   VDUSE systems only, at the smallest and the largest of SIZES up to 1518)
 set -euo pipefail
 sw_bin=${1:?switch binary}
 ctl_bin=${2:?vduse-netsw-ctl binary}
@@ -20,11 +33,23 @@ rounds=${3:?rounds}
 seconds=${4:?seconds}
 IFS=, read -r -a sizes <<<"${5:?sizes}"
 IFS=, read -r -a systems <<<"${6:?systems}"
-peers=${7:-}
+IFS=, read -r -a tests <<<"${7:?tests}"
+peers=${8:-}
+# iperf3 and sockperf count whole seconds.
+whole=$(awk -v s="$seconds" 'BEGIN { printf "%d", s < 1 ? 1 : int(s + 0.5) }')
 here=$(cd "$(dirname "$0")" && pwd)
 work=$(mktemp -d)
 # shellcheck source=systems.sh
 . "$here/systems.sh"
+
+# A peer that died must not take this script with it on a write to its FIFO.
+trap '' PIPE
+
+has_test() {
+	local t
+	for t in "${tests[@]}"; do [ "$t" = "$1" ] && return 0; done
+	return 1
+}
 
 modprobe pktgen
 modprobe tun # OVS's netdev datapath opens /dev/net/tun for its bridge port
@@ -44,64 +69,223 @@ cpu_ticks() {
 		printf "%d %d ", t - $5 - $6, t }' /proc/stat
 }
 
-# measure SYSTEM SIZE: pktgen at full speed for SECONDS after a warm-up,
-# the sink's received frames counted over the same window.
-measure() {
-	local system=$1 size=$2 mac rx0 rx1 tx0 tx1 t0 t1 c0 c1 irq0 irq1 pgpid
+# busy C0 C1: each CPU's busy share between two cpu_ticks, "b0 b1".
+busy() {
+	awk -v c0="$1" -v c1="$2" 'BEGIN { split(c0, a, " "); split(c1, b, " ")
+		printf "%.2f %.2f", (b[2] - a[2]) ? (b[1] - a[1]) / (b[2] - a[2]) : 0,
+			(b[4] - a[4]) ? (b[3] - a[3]) / (b[4] - a[4]) : 0 }'
+}
+
+rx_count() { ip netns exec sink cat /sys/class/net/eth0/statistics/rx_packets; }
+tx_count() { ip netns exec src cat /sys/class/net/eth0/statistics/tx_packets; }
+
+# window SYSTEM: counters over SECONDS after a second of warm-up, as
+# "rx tx ns cpu0 cpu1 irqs" (irqs: injected per received frame, or -).
+window() {
+	local rx0 rx1 tx0 tx1 t0 t1 c0 c1 irq0 irq1
+	sleep 1 # warm-up: rings filled, MACs learned
+	rx0=$(rx_count) tx0=$(tx_count) irq0=$(system_irqs "$1") c0=$(cpu_ticks) t0=$(date +%s%N)
+	sleep "$seconds"
+	rx1=$(rx_count) tx1=$(tx_count) irq1=$(system_irqs "$1") c1=$(cpu_ticks) t1=$(date +%s%N)
+	awk -v rx=$((rx1 - rx0)) -v i0="$irq0" -v i1="$irq1" -v b="$(busy "$c0" "$c1")" \
+		-v tx=$((tx1 - tx0)) -v ns=$((t1 - t0)) 'BEGIN {
+		irqs = (i0 == "-" || rx == 0) ? "-" : sprintf("%.4f", (i1 - i0) / rx)
+		printf "%.0f %.0f %.0f %s %s\n", rx, tx, ns, b, irqs }'
+}
+
+# pktgen_start SIZE / pktgen_stop: the kernel's pktgen in src at full speed,
+# UDP to the sink's address and MAC (the shape of pktgen_sample01_simple.sh).
+pktgen_start() {
+	local mac
 	mac=$(ip netns exec sink cat /sys/class/net/eth0/address)
 	pg src kpktgend_0 rem_device_all
 	pg src kpktgend_0 "add_device eth0"
 	pg src eth0 "count 0"
 	pg src eth0 "delay 0"
 	pg src eth0 "clone_skb 0"
-	pg src eth0 "pkt_size $((size - 4))"
+	pg src eth0 "pkt_size $(($1 - 4))"
 	pg src eth0 "dst 10.77.0.2"
 	pg src eth0 "dst_mac $mac"
 	pg src eth0 "udp_dst_min 9"
 	pg src eth0 "udp_dst_max 9"
 	ip netns exec src sh -c 'echo start >/proc/net/pktgen/pgctrl' &
-	pgpid=$!
-	sleep 1 # warm-up: rings filled, MACs learned
-	rx0=$(ip netns exec sink cat /sys/class/net/eth0/statistics/rx_packets)
-	tx0=$(ip netns exec src cat /sys/class/net/eth0/statistics/tx_packets)
-	irq0=$(system_irqs "$system")
-	c0=$(cpu_ticks)
-	t0=$(date +%s%N)
-	sleep "$seconds"
-	rx1=$(ip netns exec sink cat /sys/class/net/eth0/statistics/rx_packets)
-	tx1=$(ip netns exec src cat /sys/class/net/eth0/statistics/tx_packets)
-	irq1=$(system_irqs "$system")
-	c1=$(cpu_ticks)
-	t1=$(date +%s%N)
-	ip netns exec src sh -c 'echo stop >/proc/net/pktgen/pgctrl'
-	wait "$pgpid" 2>/dev/null || true
-	pg src kpktgend_0 rem_device_all
-	awk -v r="$round" -v s="$system" -v f="$size" -v rx=$((rx1 - rx0)) -v tx=$((tx1 - tx0)) \
-		-v ns=$((t1 - t0)) -v c0="$c0" -v c1="$c1" -v i0="$irq0" -v i1="$irq1" 'BEGIN {
-		split(c0, a, " "); split(c1, b, " ")
-		busy0 = (b[2] - a[2]) ? (b[1] - a[1]) / (b[2] - a[2]) : 0
-		busy1 = (b[4] - a[4]) ? (b[3] - a[3]) / (b[4] - a[4]) : 0
-		irqs = (i0 == "-" || rx == 0) ? "-" : sprintf("%.4f", (i1 - i0) / rx)
-		printf "RESULT %d %s %d %.0f %.0f %.2f %.2f %s\n", r, s, f, rx * 1e9 / ns,
-			tx * 1e9 / ns, busy0, busy1, irqs }'
+	pg_pid=$!
 }
 
-trap 'system_stop_all; ip netns del src 2>/dev/null; ip netns del sink 2>/dev/null;
-	echo 0 >/proc/sys/vm/nr_hugepages; rm -rf "$work"' EXIT
+pktgen_stop() {
+	ip netns exec src sh -c 'echo stop >/proc/net/pktgen/pgctrl'
+	wait "$pg_pid" 2>/dev/null || true
+	pg src kpktgend_0 rem_device_all
+}
+
+# set_mtu SIZE: both netdevs' MTU for frames of SIZE bytes (1500 up to 1518).
+set_mtu() {
+	local mtu=1500
+	[ "$1" -le 1518 ] || mtu=$(($1 - 18))
+	ip -n src link set eth0 mtu "$mtu" 2>"$work/mtu.err" &&
+		ip -n sink link set eth0 mtu "$mtu" 2>>"$work/mtu.err"
+}
+
+# measure_pktgen SYSTEM SIZE
+measure_pktgen() {
+	local w
+	set_mtu "$2" || {
+		echo "SKIP $1 pktgen $2 MTU $(($2 - 18)) refused: $(tr '\n' ' ' <"$work/mtu.err")"
+		return 0
+	}
+	pktgen_start "$2"
+	w=$(window "$1")
+	pktgen_stop
+	set_mtu 64
+	# shellcheck disable=SC2086
+	set -- "$1" "$2" $w
+	awk -v r="$round" -v s="$1" -v f="$2" -v rx="$3" -v tx="$4" -v ns="$5" -v b0="$6" \
+		-v b1="$7" -v irqs="$8" 'BEGIN { printf "RESULT %d %s pktgen %d %.0f %.0f %s %s %s\n",
+		r, s, f, rx * 1e9 / ns, tx * 1e9 / ns, b0, b1, irqs }'
+}
+
+# measure_gen SYSTEM ENGINE SIZE: the system's own generator into the sink.
+measure_gen() {
+	local w
+	system_gen "$1" "$2" "$3" || return 0
+	w=$(window "$1")
+	system_gen "$1" "" "$3"
+	# shellcheck disable=SC2086
+	set -- "$1" "$2" "$3" $w
+	awk -v r="$round" -v s="$1" -v e="$2" -v f="$3" -v rx="$4" -v ns="$6" -v b0="$7" \
+		-v b1="$8" -v irqs="$9" 'BEGIN { printf "RESULT %d %s %s %d %.0f - %s %s %s\n",
+		r, s, e, f, rx * 1e9 / ns, b0, b1, irqs }'
+}
+
+# measure_tcp SYSTEM STREAMS: iperf3, src to sink.
+measure_tcp() {
+	local c0 c1 out
+	ip netns exec sink iperf3 -s -1 -D -B 10.77.0.2 --logfile "$work/iperf3-s.log"
+	sleep 0.3
+	c0=$(cpu_ticks)
+	out=$(ip netns exec src iperf3 -c 10.77.0.2 -t "$whole" -O 1 -P "$2" -J 2>&1) || {
+		echo "SKIP $1 tcp$2 - iperf3: $(echo "$out" | jq -r '.error // empty' 2>/dev/null | head -c 200)"
+		pkill -f 'iperf3 -s' || true
+		return 0
+	}
+	c1=$(cpu_ticks)
+	echo "$out" | jq -r --arg r "$round" --arg s "$1" --arg n "$2" --arg b "$(busy "$c0" "$c1")" \
+		'"TCP \($r) \($s) \($n) \(.end.sum_received.bits_per_second / 1e9 | . * 1000 | round / 1000) \(.end.sum_sent.retransmits) \($b)"'
+}
+
+# measure_rr SYSTEM: sockperf ping-pong latency, UDP, 64-byte messages.
+measure_rr() {
+	local out
+	ip netns exec sink sockperf server -i 10.77.0.2 -p 11111 >"$work/sockperf-s.log" 2>&1 &
+	local srv=$!
+	sleep 0.5
+	out=$(ip netns exec src sockperf ping-pong -i 10.77.0.2 -p 11111 -m 64 -t "$whole" 2>&1) || true
+	kill "$srv" 2>/dev/null || true
+	wait "$srv" 2>/dev/null || true
+	echo "$out" | awk -v r="$round" -v s="$1" '
+		/avg-latency=|avg-rtt=/ { match($0, /avg-(latency|rtt)=[0-9.]+/); split(substr($0, RSTART, RLENGTH), a, "="); avg = a[2] }
+		/percentile 50.000 =/ { p50 = $NF }
+		/percentile 99.000 =/ { p99 = $NF }
+		END { if (avg == "") { print "SKIP " s " rr - sockperf measured nothing"; exit }
+			printf "RR %d %s %s %s %s\n", r, s, avg, p50, p99 }'
+}
+
+# The kprobes of the cost pass, counted in kprobe_profile (tracing itself off).
+probes=(vduse_vq_irq_inject vduse_vdpa_kick_vq vduse_domain_map_page vduse_domain_bounce.part.0)
+
+probes_on() {
+	local t=/sys/kernel/tracing p i=0
+	mountpoint -q $t || mount -t tracefs tracefs $t
+	echo 0 >$t/tracing_on
+	for p in "${probes[@]}"; do
+		echo "p:vnsbench/p$i $p" >>$t/kprobe_events
+		i=$((i + 1))
+	done
+	echo 1 >$t/events/vnsbench/enable
+}
+
+probes_off() {
+	local t=/sys/kernel/tracing
+	echo 0 >$t/events/vnsbench/enable
+	echo >$t/kprobe_events
+}
+
+# probe_hits: the hits of p0..p3, "h0 h1 h2 h3".
+probe_hits() {
+	awk '$1 ~ /^p[0-9]$/ { h[substr($1, 2)] = $2 }
+		END { printf "%d %d %d %d", h[0], h[1], h[2], h[3] }' /sys/kernel/tracing/kprobe_profile
+}
+
+# measure_cost SYSTEM SIZE
+measure_cost() {
+	local rx0 rx1 h0 h1
+	pktgen_start "$2"
+	sleep 1
+	rx0=$(rx_count) h0=$(probe_hits)
+	sleep "$seconds"
+	rx1=$(rx_count) h1=$(probe_hits)
+	pktgen_stop
+	awk -v s="$1" -v f="$2" -v rx=$((rx1 - rx0)) -v h0="$h0" -v h1="$h1" 'BEGIN {
+		split(h0, a, " "); split(h1, b, " "); if (rx == 0) rx = 1
+		printf "COST %s %d %.4f %.4f %.4f %.4f\n", s, f, (b[1] - a[1]) / rx,
+			(b[2] - a[2]) / rx, (b[3] - a[3]) / rx, (b[4] - a[4]) / rx }'
+}
+
+# connect SYSTEM: start it and give the two netdevs their addresses.
+connect() {
+	system_start "$1"
+	ip -n src addr add 10.77.0.1/24 dev eth0
+	ip -n sink addr add 10.77.0.2/24 dev eth0
+	ip -n src link set eth0 mtu 1500 up
+	ip -n sink link set eth0 mtu 1500 up
+	# The sink's MAC is learned (bridges) and its neighbour known.
+	ip netns exec src ping -c 2 -i 0.2 -W 2 10.77.0.2 >/dev/null ||
+		echo "guest: $1: no ping before the run" >&2
+}
+
+trap 'set +e; pkill -f "iperf3 -s"; system_stop_all; ip netns del src 2>/dev/null;
+	ip netns del sink 2>/dev/null; echo 0 >/proc/sys/vm/nr_hugepages; rm -rf "$work"' EXIT
 echo "guest: $(nproc) CPUs, kernel $(uname -r); figures under TCG emulation are not performance: compare ratios only"
 for round in $(seq "$rounds"); do
 	for system in "${systems[@]}"; do
-		system_start "$system"
-		ip -n src addr add 10.77.0.1/24 dev eth0
-		ip -n sink addr add 10.77.0.2/24 dev eth0
-		ip -n src link set eth0 up
-		ip -n sink link set eth0 up
-		# The sink's MAC is learned (bridges) and its neighbour known.
-		ip netns exec src ping -c 2 -i 0.2 -W 2 10.77.0.2 >/dev/null ||
-			echo "guest: $system: no ping before the run" >&2
-		for size in "${sizes[@]}"; do
-			measure "$system" "$size"
-		done
+		connect "$system"
+		if has_test pktgen; then
+			for size in "${sizes[@]}"; do
+				measure_pktgen "$system" "$size"
+			done
+		fi
+		if has_test gen && system_has_gen "$system"; then
+			for engine in txonly flowgen; do
+				for size in "${sizes[@]}"; do
+					[ "$size" -gt 1518 ] || measure_gen "$system" "$engine" "$size"
+				done
+			done
+		fi
+		if has_test tcp; then
+			measure_tcp "$system" 1
+			measure_tcp "$system" 4
+		fi
+		if has_test rr; then
+			measure_rr "$system"
+		fi
 		system_stop "$system"
 	done
 done
+if has_test costs; then
+	small=${sizes[0]} large=${sizes[0]}
+	for size in "${sizes[@]}"; do
+		[ "$size" -le 1518 ] || continue
+		[ "$size" -ge "$small" ] || small=$size
+		[ "$size" -le "$large" ] || large=$size
+	done
+	probes_on
+	for system in "${systems[@]}"; do
+		[ "$system" != veth ] || continue
+		connect "$system"
+		for size in $(printf '%s\n' "$small" "$large" | sort -un); do
+			measure_cost "$system" "$size"
+		done
+		system_stop "$system"
+	done
+	probes_off
+fi

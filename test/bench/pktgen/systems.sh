@@ -21,9 +21,13 @@
 # with /dev, /proc, /sys and fresh /run, /tmp mounted for them.
 #
 # system_start NAME, system_stop NAME; system_irqs NAME prints the
-# interrupts the system has injected into the two drivers so far, or "-".
+# interrupts the system has injected into the two drivers so far, or "-";
+# system_has_gen NAME: whether it has generators (txonly, flowgen);
+# system_gen NAME ENGINE SIZE switches to ENGINE with frames of SIZE bytes
+# (FCS included), system_gen NAME "" SIZE back to forwarding.
 
 sys_pid=
+sys_fwd=
 
 sw_start() {
 	"$sw_bin" --no-huge -m 512 --no-pci --no-shconf -l 0-1 --log-level='*:error' \
@@ -73,7 +77,12 @@ attach() {
 		[ -n "$dev" ] && break
 		sleep 0.1
 	done
-	[ -n "$dev" ] || { echo "guest: $name made no netdev" >&2; exit 1; }
+	[ -n "$dev" ] || {
+		tail -n 20 "$work"/*.log >&2
+		ls -l /dev/vduse /sys/bus/vdpa/devices/"$name"/ >&2
+		echo "guest: $name made no netdev" >&2
+		exit 1
+	}
 	ip link set "$dev" netns "$ns" name eth0
 }
 
@@ -84,14 +93,15 @@ peer_start() {
 	}
 	case "$1" in
 	testpmd)
+		rm -f "$work/testpmd.in"
 		mkfifo "$work/testpmd.in"
 		in_peers dpdk-testpmd -l 0-1 --no-huge -m 512 --no-pci --log-level='*:error' \
 			--vdev net_vhost0,iface=/dev/vduse/tp-src,queues=1 \
 			--vdev net_vhost1,iface=/dev/vduse/tp-sink,queues=1 -- \
-			--forward-mode=io --nb-cores=1 --total-num-mbufs=16383 --auto-start \
+			-i --forward-mode=io --nb-cores=1 --total-num-mbufs=16383 --auto-start \
 			<"$work/testpmd.in" >"$work/testpmd.log" 2>&1 &
 		sys_pid=$!
-		exec 9>"$work/testpmd.in" # its stdin stays open: testpmd runs until it closes
+		exec 9>"$work/testpmd.in" # its command line (-i): testpmd quits when it closes
 		attach tp-src src
 		attach tp-sink sink
 		;;
@@ -123,9 +133,9 @@ peer_start() {
 system_start() {
 	case "$1" in
 	testpmd | ovs) peer_start "$1" ;;
-	vduse-netsw) sw_start --fwd bridge --hugepages ;;
-	vduse-netsw-kpages) sw_start --fwd bridge --no-hugepages ;;
-	vduse-netsw-io) sw_start --fwd io --hugepages ;;
+	vduse-netsw) sys_fwd=bridge; sw_start --fwd bridge --hugepages ;;
+	vduse-netsw-kpages) sys_fwd=bridge; sw_start --fwd bridge --no-hugepages ;;
+	vduse-netsw-io) sys_fwd=io; sw_start --fwd io --hugepages ;;
 	veth) ip link add eth0 netns src type veth peer name eth0 netns sink ;;
 	*)
 		echo "guest: unknown system $1" >&2
@@ -151,13 +161,55 @@ system_stop() {
 		pkill -TERM -f ovsdb-server 2>/dev/null || true
 		wait "$sys_pid" 2>/dev/null || true
 		sys_pid=
+		for _ in $(seq 300); do
+			pgrep -f 'ovs-vswitchd|dpdk-testpmd' >/dev/null || break
+			sleep 0.1
+		done
+		# DPDK 24.11 keeps a VDUSE device past its process for a later one
+		# to reconnect to (OVS leaves them); the next start must not find it.
+		destroy_vduse "${1/testpmd/tp}-src" "${1/testpmd/tp}-sink"
 		;;
 	esac
+}
+
+# destroy_vduse NAME...: VDUSE_DESTROY_DEV (linux/vduse.h: _IOW(0x81, 3,
+# char[256])) for each device that is still there.
+destroy_vduse() {
+	python3 -c '
+import fcntl, os, sys
+fd = os.open("/dev/vduse/control", os.O_RDWR)
+for name in sys.argv[1:]:
+    if os.path.exists("/dev/vduse/" + name):
+        fcntl.ioctl(fd, 0x41008103, name.encode().ljust(256, b"\0"))
+' "$@"
 }
 
 system_stop_all() {
 	[ -z "$sys_pid" ] || { kill -TERM "$sys_pid" 2>/dev/null; wait "$sys_pid" 2>/dev/null; }
 	sys_pid=
+}
+
+system_has_gen() {
+	case "$1" in
+	vduse-netsw* | testpmd) return 0 ;;
+	*) return 1 ;;
+	esac
+}
+
+system_gen() {
+	local engine=${2:-$sys_fwd}
+	case "$1" in
+	vduse-netsw*)
+		"$ctl_bin" --socket "$work/ctl.sock" set txpkts $(($3 - 4)) >/dev/null &&
+			"$ctl_bin" --socket "$work/ctl.sock" set fwd "$engine" >/dev/null
+		;;
+	testpmd)
+		# testpmd reads its stdin (the FIFO) as its command line.
+		printf 'stop\nset fwd %s\nset txpkts %d\nstart\n' "${2:-io}" $(($3 - 4)) >&9
+		sleep 0.5
+		;;
+	*) return 1 ;;
+	esac
 }
 
 system_irqs() {
