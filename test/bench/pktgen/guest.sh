@@ -79,18 +79,21 @@ busy() {
 rx_count() { ip netns exec sink cat /sys/class/net/eth0/statistics/rx_packets; }
 tx_count() { ip netns exec src cat /sys/class/net/eth0/statistics/tx_packets; }
 
-# window SYSTEM: counters over SECONDS after a second of warm-up, as
-# "rx tx ns cpu0 cpu1 irqs" (irqs: injected per received frame, or -).
+# window SYSTEM TEST SIZE SENT: the RESULT line of counters over SECONDS after
+# a second of warm-up; SENT: 1 to report what src sent, 0 for "-" (the
+# system generated the frames). irqs: injected per received frame, or -.
 window() {
 	local rx0 rx1 tx0 tx1 t0 t1 c0 c1 irq0 irq1
 	sleep 1 # warm-up: rings filled, MACs learned
 	rx0=$(rx_count) tx0=$(tx_count) irq0=$(system_irqs "$1") c0=$(cpu_ticks) t0=$(date +%s%N)
 	sleep "$seconds"
 	rx1=$(rx_count) tx1=$(tx_count) irq1=$(system_irqs "$1") c1=$(cpu_ticks) t1=$(date +%s%N)
-	awk -v rx=$((rx1 - rx0)) -v i0="$irq0" -v i1="$irq1" -v b="$(busy "$c0" "$c1")" \
-		-v tx=$((tx1 - tx0)) -v ns=$((t1 - t0)) 'BEGIN {
+	awk -v r="$round" -v s="$1" -v test="$2" -v f="$3" -v sent="$4" -v rx=$((rx1 - rx0)) \
+		-v tx=$((tx1 - tx0)) -v ns=$((t1 - t0)) -v b="$(busy "$c0" "$c1")" -v i0="$irq0" \
+		-v i1="$irq1" 'BEGIN {
 		irqs = (i0 == "-" || rx == 0) ? "-" : sprintf("%.4f", (i1 - i0) / rx)
-		printf "%.0f %.0f %.0f %s %s\n", rx, tx, ns, b, irqs }'
+		printf "RESULT %d %s %s %d %.0f %s %s %s\n", r, s, test, f, rx * 1e9 / ns,
+			sent ? sprintf("%.0f", tx * 1e9 / ns) : "-", b, irqs }'
 }
 
 # pktgen_start SIZE / pktgen_stop: the kernel's pktgen in src at full speed,
@@ -128,33 +131,21 @@ set_mtu() {
 
 # measure_pktgen SYSTEM SIZE
 measure_pktgen() {
-	local w
 	set_mtu "$2" || {
 		echo "SKIP $1 pktgen $2 MTU $(($2 - 18)) refused: $(tr '\n' ' ' <"$work/mtu.err")"
 		return 0
 	}
 	pktgen_start "$2"
-	w=$(window "$1")
+	window "$1" pktgen "$2" 1
 	pktgen_stop
-	set_mtu 64
-	# shellcheck disable=SC2086
-	set -- "$1" "$2" $w
-	awk -v r="$round" -v s="$1" -v f="$2" -v rx="$3" -v tx="$4" -v ns="$5" -v b0="$6" \
-		-v b1="$7" -v irqs="$8" 'BEGIN { printf "RESULT %d %s pktgen %d %.0f %.0f %s %s %s\n",
-		r, s, f, rx * 1e9 / ns, tx * 1e9 / ns, b0, b1, irqs }'
+	set_mtu 1518
 }
 
 # measure_gen SYSTEM ENGINE SIZE: the system's own generator into the sink.
 measure_gen() {
-	local w
 	system_gen "$1" "$2" "$3" || return 0
-	w=$(window "$1")
+	window "$1" "$2" "$3" 0
 	system_gen "$1" "" "$3"
-	# shellcheck disable=SC2086
-	set -- "$1" "$2" "$3" $w
-	awk -v r="$round" -v s="$1" -v e="$2" -v f="$3" -v rx="$4" -v ns="$6" -v b0="$7" \
-		-v b1="$8" -v irqs="$9" 'BEGIN { printf "RESULT %d %s %s %d %.0f - %s %s %s\n",
-		r, s, e, f, rx * 1e9 / ns, b0, b1, irqs }'
 }
 
 # measure_tcp SYSTEM STREAMS: iperf3, src to sink.
