@@ -55,6 +55,7 @@ static void add_stats(struct vq_stats *sum, const struct vq_stats *s)
 	sum->too_big += s->too_big;
 	sum->no_offload += s->no_offload;
 	sum->interrupts += s->interrupts;
+	sum->interrupts_suppressed += s->interrupts_suppressed;
 	sum->gso_segments += s->gso_segments;
 	sum->gso_dropped += s->gso_dropped;
 }
@@ -214,6 +215,7 @@ static int vduse_xstats_get(struct port *port, struct port_xstat *xstats, unsign
 		{"rx_too_big", rx->too_big},
 		{"rx_no_mbufs", rx->no_mbufs},
 		{"rx_interrupts", rx->interrupts},
+		{"rx_interrupts_suppressed", rx->interrupts_suppressed},
 		{"tx_bad_chains", tx->bad_chains},
 		{"tx_too_big", tx->too_big},
 		{"tx_offload_missing", tx->no_offload},
@@ -221,6 +223,7 @@ static int vduse_xstats_get(struct port *port, struct port_xstat *xstats, unsign
 		{"tx_gso_segments", tx->gso_segments},
 		{"tx_not_ready", __atomic_load_n(&p->dropped_not_ready, __ATOMIC_RELAXED)},
 		{"tx_interrupts", tx->interrupts},
+		{"tx_interrupts_suppressed", tx->interrupts_suppressed},
 	};
 
 	for (i = 0; xstats != NULL && i < n && i < RTE_DIM(all); i++)

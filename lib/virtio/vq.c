@@ -159,6 +159,7 @@ bool vq_need_interrupt(struct vq *vq)
 	vq->signalled_used = vq->used_idx;
 	vq->used_pending = false;
 	vq->stats.interrupts += need;
+	vq->stats.interrupts_suppressed += !need;
 	return need;
 }
 

@@ -100,6 +100,9 @@ struct vq_stats {
 	uint64_t gso_segments; /**< TCP/UDP segments made in software for a driver without GSO */
 	uint64_t gso_dropped;  /**< such segments that found no buffer */
 	uint64_t interrupts;   /**< times vq_need_interrupt() said yes */
+	uint64_t interrupts_suppressed; /**< times it said no to used entries not yet
+					   signalled: the driver asked for none (virtio
+					   spec, "Used Buffer Notification Suppression") */
 };
 
 /**

@@ -1053,6 +1053,7 @@ static void test_interrupt_flag_suppression(void **state)
 	rte_pktmbuf_free(f->pkts[0]);
 	assert_false(vq_need_interrupt(f->vq));
 	assert_int_equal(stats(f).interrupts, 1);
+	assert_int_equal(stats(f).interrupts_suppressed, 1);
 	teardown(f);
 }
 

@@ -7,18 +7,24 @@
 # round. One line per measurement on stdout:
 #
 #   RESULT round system test frame_bytes rx_pps sent_pps cpu0_busy cpu1_busy irqs_per_pkt
+#          suppressed_per_pkt
 #          test: pktgen (the kernel's, in src), txonly or flowgen (the system's
 #          own generator, into the sink's netdev); rx_pps is what the sink's
-#          netdev received; sent_pps what src's sent, or - for a generator
+#          netdev received; sent_pps what src's sent, or - for a generator;
+#          the switch's interrupts injected and suppressed per received frame
+#          (- for the other systems)
 #   TCP round system streams gbit_s retransmits cpu0_busy cpu1_busy
 #          iperf3 from src to sink, 1 or 4 streams
 #   RR round system avg_us p50_us p99_us
 #          sockperf ping-pong, UDP, 64-byte messages, src to sink and back
-#   COST system frame_bytes irqs kicks maps bounces (per received frame)
-#          the VDUSE kernel functions' hits (kprobes) during a pktgen run:
-#          interrupts delivered to virtio_net (vduse_vq_irq_inject), kicks to
-#          the device (vduse_vdpa_kick_vq), buffers mapped into the bounce
-#          domain (vduse_domain_map_page) and bounce copies (vduse_domain_bounce)
+#   COST system frame_bytes irqs rx_irqs tx_irqs kicks maps bounces
+#          per received frame, the kernel functions' hits (kprobes) during a
+#          pktgen run: interrupts delivered to virtio_net (vduse_vq_irq_inject),
+#          of them the sink's receive queue's (virtio_net's skb_recv_done) and
+#          src's transmit queue's (skb_xmit_done: its sent buffers are used),
+#          kicks to the device (vduse_vdpa_kick_vq), buffers mapped into the
+#          bounce domain (vduse_domain_map_page) and bounce copies
+#          (vduse_domain_bounce)
 #   SKIP system test frame_bytes reason
 #
 #   guest.sh SWITCH CTL ROUNDS SECONDS SIZES SYSTEMS TESTS [PEERS_ROOT]
@@ -52,6 +58,7 @@ has_test() {
 }
 
 modprobe pktgen
+modprobe virtio_net # loaded before the cost pass's kprobes name its callbacks
 modprobe tun # OVS's netdev datapath opens /dev/net/tun for its bridge port
 ip netns add src
 ip netns add sink
@@ -81,7 +88,7 @@ tx_count() { ip netns exec src cat /sys/class/net/eth0/statistics/tx_packets; }
 
 # window SYSTEM TEST SIZE SENT: the RESULT line of counters over SECONDS after
 # a second of warm-up; SENT: 1 to report what src sent, 0 for "-" (the
-# system generated the frames). irqs: injected per received frame, or -.
+# system generated the frames).
 window() {
 	local rx0 rx1 tx0 tx1 t0 t1 c0 c1 irq0 irq1
 	sleep 1 # warm-up: rings filled, MACs learned
@@ -91,9 +98,11 @@ window() {
 	awk -v r="$round" -v s="$1" -v test="$2" -v f="$3" -v sent="$4" -v rx=$((rx1 - rx0)) \
 		-v tx=$((tx1 - tx0)) -v ns=$((t1 - t0)) -v b="$(busy "$c0" "$c1")" -v i0="$irq0" \
 		-v i1="$irq1" 'BEGIN {
-		irqs = (i0 == "-" || rx == 0) ? "-" : sprintf("%.4f", (i1 - i0) / rx)
-		printf "RESULT %d %s %s %d %.0f %s %s %s\n", r, s, test, f, rx * 1e9 / ns,
-			sent ? sprintf("%.0f", tx * 1e9 / ns) : "-", b, irqs }'
+		split(i0, a, " "); split(i1, z, " ")
+		for (k = 1; k <= 2; k++)
+			irq[k] = (a[k] == "-" || rx == 0) ? "-" : sprintf("%.4f", (z[k] - a[k]) / rx)
+		printf "RESULT %d %s %s %d %.0f %s %s %s %s\n", r, s, test, f, rx * 1e9 / ns,
+			sent ? sprintf("%.0f", tx * 1e9 / ns) : "-", b, irq[1], irq[2] }'
 }
 
 # pktgen_start SIZE / pktgen_stop: the kernel's pktgen in src at full speed,
@@ -182,7 +191,8 @@ measure_rr() {
 }
 
 # The kprobes of the cost pass, counted in kprobe_profile (tracing itself off).
-probes=(vduse_vq_irq_inject vduse_vdpa_kick_vq vduse_domain_map_page vduse_domain_bounce.part.0)
+probes=(vduse_vq_irq_inject skb_recv_done skb_xmit_done vduse_vdpa_kick_vq
+	vduse_domain_map_page vduse_domain_bounce.part.0)
 
 probes_on() {
 	local t=/sys/kernel/tracing p i=0
@@ -201,10 +211,10 @@ probes_off() {
 	echo >$t/kprobe_events
 }
 
-# probe_hits: the hits of p0..p3, "h0 h1 h2 h3".
+# probe_hits: the hits of p0, p1, ..., in the order of probes, "h0 h1 ...".
 probe_hits() {
-	awk '$1 ~ /^p[0-9]$/ { h[substr($1, 2)] = $2 }
-		END { printf "%d %d %d %d", h[0], h[1], h[2], h[3] }' /sys/kernel/tracing/kprobe_profile
+	awk -v n="${#probes[@]}" '$1 ~ /^p[0-9]$/ { h[substr($1, 2)] = $2 }
+		END { for (i = 0; i < n; i++) printf "%d ", h[i] }' /sys/kernel/tracing/kprobe_profile
 }
 
 # measure_cost SYSTEM SIZE
@@ -217,9 +227,10 @@ measure_cost() {
 	rx1=$(rx_count) h1=$(probe_hits)
 	pktgen_stop
 	awk -v s="$1" -v f="$2" -v rx=$((rx1 - rx0)) -v h0="$h0" -v h1="$h1" 'BEGIN {
-		split(h0, a, " "); split(h1, b, " "); if (rx == 0) rx = 1
-		printf "COST %s %d %.4f %.4f %.4f %.4f\n", s, f, (b[1] - a[1]) / rx,
-			(b[2] - a[2]) / rx, (b[3] - a[3]) / rx, (b[4] - a[4]) / rx }'
+		n = split(h0, a, " "); split(h1, b, " "); if (rx == 0) rx = 1
+		printf "COST %s %d", s, f
+		for (i = 1; i <= n; i++) printf " %.4f", (b[i] - a[i]) / rx
+		printf "\n" }'
 }
 
 # connect SYSTEM: start it and give the two netdevs their addresses.

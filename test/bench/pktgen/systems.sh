@@ -21,7 +21,9 @@
 # with /dev, /proc, /sys and fresh /run, /tmp mounted for them.
 #
 # system_start NAME, system_stop NAME; system_irqs NAME prints the
-# interrupts the system has injected into the two drivers so far, or "-";
+# interrupts the system has injected into the two drivers so far and the
+# times it published used buffers without one (the drivers asked for none),
+# or "- -";
 # system_has_gen NAME: whether it has generators (txonly, flowgen);
 # system_gen NAME ENGINE SIZE switches to ENGINE with frames of SIZE bytes
 # (FCS included), system_gen NAME "" SIZE back to forwarding.
@@ -216,8 +218,10 @@ system_irqs() {
 	case "$1" in
 	vduse-netsw*)
 		"$ctl_bin" --socket "$work/ctl.sock" --json show port xstats all |
-			jq '[.reply.ports[].xstats | .rx_interrupts + .tx_interrupts] | add'
+			jq -r '[.reply.ports[].xstats | [.rx_interrupts + .tx_interrupts,
+				.rx_interrupts_suppressed + .tx_interrupts_suppressed]] |
+				transpose | map(add) | "\(.[0]) \(.[1])"'
 		;;
-	*) echo - ;;
+	*) echo - - ;;
 	esac
 }
